@@ -1,0 +1,48 @@
+"""Fixtures shared by every app's tests and the cross-app tests."""
+
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.support import plugin
+
+_usernames = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(db):
+    """Create users: make_user(), make_user("zoë", is_staff=True)."""
+
+    def make(username: str | None = None, *, password: str = "pass-w0rd-long", **extra):
+        username = username or f"user{next(_usernames)}"
+        extra.setdefault("email", f"{username}@example.com")
+        return get_user_model().objects.create_user(username=username, password=password, **extra)
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("alice", first_name="Alice", last_name="Doe")
+
+
+@pytest.fixture
+def other_user(make_user):
+    return make_user("bob", first_name="Bob")
+
+
+@pytest.fixture
+def pg_server():
+    """The session's own PostgreSQL, for tests that stop and start it."""
+    if plugin.postgres is None:
+        pytest.skip("uses TEST_DATABASE_URL; cannot stop an external server")
+    return plugin.postgres
+
+
+@pytest.fixture
+def redis_server():
+    """The session's own Redis, for tests that stop and start it."""
+    if plugin.redis is None:
+        pytest.skip("uses TEST_REDIS_URL; cannot stop an external server")
+    return plugin.redis

@@ -1,0 +1,67 @@
+"""Input and output shapes of the pages API."""
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from documents.models import Page, Role
+
+
+class StrictInput(serializers.Serializer):
+    """An input serializer that refuses fields it does not know, so typos do not pass silently."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+        unknown = sorted(set(data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that takes strings only: 5 or true is a type error, not a title."""
+
+    default_error_messages = {"not_a_string": "Must be a string."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class PageCreateInput(StrictInput):
+    title = StrictCharField(max_length=settings.PAGE_TITLE_MAX_LENGTH)
+    parent = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+
+class PageUpdateInput(StrictInput):
+    title = StrictCharField(max_length=settings.PAGE_TITLE_MAX_LENGTH, required=False)
+    parent = serializers.UUIDField(required=False, allow_null=True)
+
+
+class PageOutput(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.get_username", read_only=True, default=None)
+    role = serializers.SerializerMethodField()
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Page
+        fields = [
+            "id",
+            "title",
+            "parent",
+            "owner",
+            "role",
+            "url",
+            "created_at",
+            "updated_at",
+            "edited_at",
+            "deleted_at",
+        ]
+
+    def get_role(self, page: Page) -> str | None:
+        roles: dict = self.context.get("roles", {})
+        role = roles.get(page.id)
+        return Role(role).value if role else None

@@ -1,0 +1,1 @@
+"""Reads: every query about pages that more than one caller needs lives here."""

@@ -1,0 +1,120 @@
+"""Who may do what on a page: the one place that answers it.
+
+Roles are inherited down the page tree: a member of a page has at least that role on every
+descendant, and a descendant can grant more. Staff users are owners of everything.
+"""
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from documents.models import ROLE_RANK, Page, PageMember, Role
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def role_at_least(role: Role | str | None, needed: Role) -> bool:
+    """True when `role` includes `needed` (viewer < editor < owner)."""
+    return role is not None and ROLE_RANK[Role(role)] >= ROLE_RANK[needed]
+
+
+def can_view(role: Role | str | None) -> bool:
+    return role_at_least(role, Role.VIEWER)
+
+
+def can_edit(role: Role | str | None) -> bool:
+    return role_at_least(role, Role.EDITOR)
+
+
+def can_manage(role: Role | str | None) -> bool:
+    return role_at_least(role, Role.OWNER)
+
+
+def _best(roles: Iterable[str]) -> Role | None:
+    best: Role | None = None
+    for role in roles:
+        if best is None or ROLE_RANK[Role(role)] > ROLE_RANK[best]:
+            best = Role(role)
+    return best
+
+
+def _page_id_param(page_id: UUID) -> object:
+    # UUIDs are stored as char(32) on SQLite and as uuid on PostgreSQL.
+    return Page._meta.pk.get_db_prep_value(page_id, connection)
+
+
+_ANCESTOR_ROLES_SQL = """
+WITH RECURSIVE chain(id, parent_id) AS (
+    SELECT id, parent_id FROM documents_page WHERE id = %s
+    UNION ALL
+    SELECT p.id, p.parent_id FROM documents_page p JOIN chain c ON p.id = c.parent_id
+)
+SELECT m.role FROM documents_pagemember m
+WHERE m.user_id = %s AND m.page_id IN (SELECT id FROM chain)
+"""
+
+
+def page_role(*, user: AnyUser, page_id: UUID) -> Role | None:
+    """The user's effective role on a page (inherited from ancestors), or None. One query."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_staff:
+        return Role.OWNER
+    with connection.cursor() as cursor:
+        cursor.execute(_ANCESTOR_ROLES_SQL, [_page_id_param(page_id), user.pk])
+        return _best(row[0] for row in cursor.fetchall())
+
+
+_VISIBLE_SQL = """
+WITH RECURSIVE visible(id) AS (
+    SELECT page_id FROM documents_pagemember WHERE user_id = %s
+    UNION
+    SELECT p.id FROM documents_page p JOIN visible v ON p.parent_id = v.id
+)
+SELECT id FROM visible
+"""
+
+
+def pages_visible(*, user: AnyUser, include_trashed: bool = False) -> QuerySet[Page]:
+    """Pages the user may at least view: one query, composable with further filters."""
+    pages = Page.objects.all()
+    if not include_trashed:
+        pages = pages.filter(deleted_at__isnull=True)
+    if not user.is_authenticated or not user.is_active:
+        return pages.none()
+    if user.is_staff:
+        return pages
+    return pages.filter(id__in=RawSQL(_VISIBLE_SQL, [user.pk]))
+
+
+def roles_for_pages(*, user: AnyUser, pages: Iterable[Page]) -> dict[UUID, Role]:
+    """Effective roles on pages that form a downward-closed set of visible pages. One query.
+
+    A page's role is the best of its own membership and its parent's role, so walking the
+    pages from their roots needs only the user's memberships on these pages.
+    """
+    pages = list(pages)
+    if not user.is_authenticated:
+        return {}
+    if user.is_staff:
+        return {page.id: Role.OWNER for page in pages}
+    by_id = {page.id: page for page in pages}
+    own = dict(PageMember.objects.filter(user=user, page_id__in=list(by_id)).values_list("page_id", "role"))
+    roles: dict[UUID, Role] = {}
+
+    def resolve(page: Page) -> Role | None:
+        if page.id in roles:
+            return roles[page.id]
+        inherited = resolve(by_id[page.parent_id]) if page.parent_id in by_id else None
+        role = _best([r for r in (own.get(page.id), inherited) if r is not None])
+        if role is not None:
+            roles[page.id] = role
+        return role
+
+    for page in pages:
+        resolve(page)
+    return roles

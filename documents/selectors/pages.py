@@ -1,0 +1,46 @@
+"""Reads of pages for the web views."""
+
+from dataclasses import dataclass, field
+
+from documents.models import Page, Role
+from documents.selectors.access import AnyUser, pages_visible, roles_for_pages
+
+
+@dataclass
+class TreeNode:
+    page: Page
+    role: Role
+    depth: int
+    children: list["TreeNode"] = field(default_factory=list)
+
+
+def page_tree(*, user: AnyUser) -> list[TreeNode]:
+    """The pages the user may see as a forest, roots and children sorted by title. Two queries.
+
+    A visible page whose parent the user may not see shows as a root.
+    """
+    pages = list(pages_visible(user=user).only("id", "title", "parent_id", "edited_at", "updated_at"))
+    roles = roles_for_pages(user=user, pages=pages)
+    nodes = {page.id: TreeNode(page=page, role=roles[page.id], depth=0) for page in pages if page.id in roles}
+    roots: list[TreeNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.page.parent_id) if node.page.parent_id else None
+        (parent.children if parent else roots).append(node)
+
+    def sort(level: list[TreeNode], depth: int) -> None:
+        level.sort(key=lambda node: (node.page.title.casefold(), str(node.page.id)))
+        for node in level:
+            node.depth = depth
+            sort(node.children, depth + 1)
+
+    sort(roots, 0)
+    return roots
+
+
+def flatten(nodes: list[TreeNode]) -> list[TreeNode]:
+    """Depth-first order, for rendering the tree as one list."""
+    out: list[TreeNode] = []
+    for node in nodes:
+        out.append(node)
+        out.extend(flatten(node.children))
+    return out

@@ -1,0 +1,112 @@
+"""Creating, renaming, moving, trashing and restoring pages."""
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from documents.errors import Conflict, InvalidInput
+from documents.models import Page, PageMember, Role
+
+UNCHANGED: Any = object()
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(str(title).split())
+    if not title:
+        raise InvalidInput("A page needs a title.", field="title")
+    if len(title) > settings.PAGE_TITLE_MAX_LENGTH:
+        raise InvalidInput(
+            f"A title can be at most {settings.PAGE_TITLE_MAX_LENGTH} characters long.",
+            field="title",
+        )
+    return title
+
+
+def _live_parent(parent_id: UUID | None) -> Page | None:
+    if parent_id is None:
+        return None
+    parent = Page.objects.filter(id=parent_id).first()
+    if parent is None:
+        raise InvalidInput("The parent page does not exist.", field="parent")
+    if parent.in_trash:
+        raise Conflict("The parent page is in the trash.", field="parent")
+    return parent
+
+
+def _descendant_ids(page_id: UUID) -> set[UUID]:
+    """Ids of all pages below `page_id` (trashed ones included), breadth first."""
+    found: set[UUID] = set()
+    frontier = [page_id]
+    while frontier:
+        children = list(Page.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        frontier = [child for child in children if child not in found]
+        found.update(frontier)
+    return found
+
+
+@transaction.atomic
+def page_create(*, owner: AbstractBaseUser, title: str, parent_id: UUID | None = None) -> Page:
+    """Create a page and make its creator its owner, in one transaction."""
+    page = Page.objects.create(title=_clean_title(title), parent=_live_parent(parent_id), owner=owner)
+    PageMember.objects.create(page=page, user=owner, role=Role.OWNER)
+    return page
+
+
+@transaction.atomic
+def page_update(*, page: Page, title: str = UNCHANGED, parent_id: UUID | None = UNCHANGED) -> Page:
+    """Rename and/or move a page. Moving under itself or a descendant is refused."""
+    page = Page.objects.select_for_update().get(id=page.id)
+    if page.in_trash:
+        raise Conflict("The page is in the trash; restore it first.")
+    fields = ["updated_at"]
+    if title is not UNCHANGED:
+        page.title = _clean_title(title)
+        fields.append("title")
+    if parent_id is not UNCHANGED:
+        if parent_id == page.id or (parent_id is not None and parent_id in _descendant_ids(page.id)):
+            raise InvalidInput("A page cannot be moved under itself or one of its children.", field="parent")
+        page.parent = _live_parent(parent_id)
+        fields.append("parent")
+    page.save(update_fields=fields)
+    return page
+
+
+@transaction.atomic
+def page_trash(*, page: Page) -> int:
+    """Move a page and everything below it to the trash. Returns how many pages moved."""
+    if page.in_trash:
+        raise Conflict("The page is already in the trash.")
+    now = timezone.now()
+    ids = {page.id} | _descendant_ids(page.id)
+    return Page.objects.filter(id__in=ids, deleted_at__isnull=True).update(deleted_at=now)
+
+
+@transaction.atomic
+def page_untrash(*, page: Page) -> int:
+    """Bring a page back from the trash, with the pages that were trashed along with it."""
+    page = Page.objects.select_for_update().get(id=page.id)
+    if not page.in_trash:
+        raise Conflict("The page is not in the trash.")
+    if page.parent_id is not None and Page.objects.filter(id=page.parent_id, deleted_at__isnull=False).exists():
+        raise Conflict("The page's parent is in the trash; restore the parent first.")
+    ids = {page.id} | _descendant_ids(page.id)
+    return Page.objects.filter(id__in=ids, deleted_at=page.deleted_at).update(deleted_at=None)
+
+
+def pages_purge_trash(*, older_than: timedelta | None = None) -> int:
+    """Delete for good the pages that have been in the trash longer than the retention time."""
+    if older_than is None:
+        older_than = timedelta(days=settings.TRASH_RETENTION_DAYS)
+    cutoff = timezone.now() - older_than
+    purged = 0
+    # Children cascade with their parents; delete the topmost expired pages one by one.
+    for page_id in Page.objects.filter(deleted_at__lt=cutoff).values_list("id", flat=True):
+        with transaction.atomic():
+            deleted, by_model = Page.objects.filter(id=page_id).delete()
+            purged += by_model.get("documents.Page", 0)
+    return purged

@@ -1,0 +1,71 @@
+"""Server-rendered pages: the page tree, the editor shell and the trash."""
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as django_server_error
+
+from documents.models import Page
+from documents.selectors.access import can_edit, can_manage, page_role, pages_visible
+from documents.selectors.pages import flatten, page_tree
+
+
+@login_required
+@ensure_csrf_cookie
+def page_list(request: HttpRequest) -> HttpResponse:
+    """The tree of pages the user may see, with create, rename, move and delete."""
+    nodes = flatten(page_tree(user=request.user))
+    return render(request, "documents/page_list.html", {"nodes": nodes})
+
+
+@login_required
+@ensure_csrf_cookie
+def page_edit(request: HttpRequest, page_id: UUID) -> HttpResponse:
+    """The editor for one page; a page the user may not open gets a clear message."""
+    page = Page.objects.filter(id=page_id).first()
+    role = page_role(user=request.user, page_id=page_id) if page else None
+    if page is None or role is None:
+        return render(request, "documents/page_missing.html", {"reason": "missing"}, status=404)
+    if page.in_trash:
+        return render(request, "documents/page_missing.html", {"reason": "trashed", "page": page}, status=410)
+    ancestors = []
+    parent_id = page.parent_id
+    while parent_id:
+        parent = Page.objects.only("id", "title", "parent_id").filter(id=parent_id).first()
+        if parent is None or page_role(user=request.user, page_id=parent.id) is None:
+            break
+        ancestors.insert(0, parent)
+        parent_id = parent.parent_id
+    context = {
+        "page": page,
+        "role": role,
+        "can_edit": can_edit(role),
+        "can_manage": can_manage(role),
+        "ancestors": ancestors,
+    }
+    return render(request, "documents/page_edit.html", context)
+
+
+@login_required
+@ensure_csrf_cookie
+def trash(request: HttpRequest) -> HttpResponse:
+    """Pages in the trash that the user owns, with restore."""
+    trashed = pages_visible(user=request.user, include_trashed=True).filter(deleted_at__isnull=False)
+    pages = [p for p in trashed.order_by("-deleted_at") if can_manage(page_role(user=request.user, page_id=p.id))]
+    return render(request, "documents/trash.html", {"pages": pages})
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return django_server_error(request)

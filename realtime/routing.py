@@ -1,0 +1,5 @@
+"""WebSocket routes."""
+
+from channels.routing import URLRouter
+
+websocket_application = URLRouter([])

@@ -1,0 +1,1 @@
+// The collaborative editor (see the editor issue).
