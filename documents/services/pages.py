@@ -107,6 +107,6 @@ def pages_purge_trash(*, older_than: timedelta | None = None) -> int:
     # Children cascade with their parents; delete the topmost expired pages one by one.
     for page_id in Page.objects.filter(deleted_at__lt=cutoff).values_list("id", flat=True):
         with transaction.atomic():
-            deleted, by_model = Page.objects.filter(id=page_id).delete()
+            _, by_model = Page.objects.filter(id=page_id).delete()
             purged += by_model.get("documents.Page", 0)
     return purged
