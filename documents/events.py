@@ -1,0 +1,45 @@
+"""Tell live editors about changes made outside the WebSocket, on commit.
+
+Every server process that holds a page's Room listens on the page's channel-layer group.
+This module knows only the layer and the group name; it never imports `realtime`.
+"""
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# Message types a Room understands (see realtime/rooms.py).
+UPDATES = "page.updates"
+CONTROL = "page.control"
+
+
+def page_group(page_id: UUID | str) -> str:
+    return f"page.{page_id}"
+
+
+def _send(page_id: UUID, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(page_group(page_id), message)
+    except Exception:  # the layer is a fast path; rooms repair from the log
+        logger.warning("could not notify page %s through the channel layer", page_id)
+
+
+def page_updates_published(page_id: UUID, updates: list[tuple[int, bytes]]) -> None:
+    """After the transaction commits, hand stored log rows to every process's Room."""
+    message = {"type": UPDATES, "page": str(page_id), "origin": "", "updates": [list(u) for u in updates]}
+    transaction.on_commit(lambda: _send(page_id, message))
+
+
+def page_control_published(page_id: UUID, action: str, **fields: Any) -> None:
+    """After commit, tell every process's Room of a change to its page (e.g. access)."""
+    message = {"type": CONTROL, "page": str(page_id), "origin": "", "action": action, **fields}
+    transaction.on_commit(lambda: _send(page_id, message))

@@ -1,0 +1,42 @@
+"""Reads of stored documents: the compacted state and the update log."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from documents.models import Page, PageUpdate
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    state: bytes
+    updates: list[tuple[int, bytes]]
+
+
+def page_document_load(*, page_id: UUID) -> StoredDocument | None:
+    """The page's stored state and log, or None if there is no such page.
+
+    The log is read before the state: a compaction that commits in between moves rows into
+    the state, so reading in this order can only see a row twice, never miss it.
+    """
+    updates = [
+        (row_id, bytes(data))
+        for row_id, data in PageUpdate.objects.filter(page_id=page_id).order_by("id").values_list("id", "data")
+    ]
+    state = Page.objects.filter(id=page_id).values_list("state", flat=True).first()
+    if state is None:
+        return None
+    return StoredDocument(state=bytes(state), updates=updates)
+
+
+def page_update_ids_after(*, page_ids: list[UUID], after_id: int) -> list[tuple[int, UUID]]:
+    """(id, page id) of the log rows of these pages with an id above `after_id`."""
+    if not page_ids:
+        return []
+    rows = PageUpdate.objects.filter(page_id__in=page_ids, id__gt=after_id).order_by("id")
+    return list(rows.values_list("id", "page_id"))
+
+
+def page_updates_fetch(*, ids: list[int]) -> list[tuple[int, UUID, bytes]]:
+    """The log rows with these ids that still exist (compaction may have merged some)."""
+    rows = PageUpdate.objects.filter(id__in=ids).order_by("id").values_list("id", "page_id", "data")
+    return [(row_id, page_id, bytes(data)) for row_id, page_id, data in rows]

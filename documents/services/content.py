@@ -1,0 +1,102 @@
+"""Writes of page documents: the update log, compaction and the rendered content."""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+from pycrdt import Doc
+
+from documents.events import page_updates_published
+from documents.models import Page, PageUpdate
+from documents.selectors.content import page_document_load
+from documents.ydoc import doc_from_stored
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NewUpdate:
+    page_id: UUID
+    data: bytes
+    user_id: int | None
+
+
+def page_updates_append(*, updates: list[NewUpdate]) -> list[int]:
+    """Append updates to their pages' logs in one transaction; returns their ids in order."""
+    rows = [PageUpdate(page_id=u.page_id, data=u.data, user_id=u.user_id) for u in updates]
+    with transaction.atomic():
+        PageUpdate.objects.bulk_create(rows)
+    return [row.id for row in rows]
+
+
+@dataclass(frozen=True)
+class Compaction:
+    merged: int
+    state_bytes: int
+    seconds: float
+
+
+def page_compact(*, page_id: UUID, min_age: timedelta = timedelta(0)) -> Compaction:
+    """Merge the page's log rows older than `min_age` into its stored state, in one transaction.
+
+    Safe to run from any process at any time: the page row is locked (FOR NO KEY UPDATE, which
+    does not block concurrent log inserts) so two compactions of one page take turns, and
+    only the rows that were merged are deleted.
+    """
+    started = time.perf_counter()
+    with transaction.atomic():
+        page = Page.objects.select_for_update(no_key=True).only("id", "state").filter(id=page_id).first()
+        if page is None:
+            return Compaction(0, 0, 0.0)
+        rows = PageUpdate.objects.filter(page_id=page_id).order_by("id")
+        if min_age:
+            rows = rows.filter(created_at__lt=timezone.now() - min_age)
+        merged = list(rows.values_list("id", "data"))
+        if not merged:
+            return Compaction(0, len(page.state or b""), time.perf_counter() - started)
+        doc = doc_from_stored(bytes(page.state or b""), (data for _, data in merged))
+        state = doc.get_update()
+        Page.objects.filter(id=page_id).update(state=state)
+        PageUpdate.objects.filter(id__in=[row_id for row_id, _ in merged]).delete()
+    return Compaction(len(merged), len(state), time.perf_counter() - started)
+
+
+def page_rendered_save(
+    *, page_id: UUID, title: str | None, text: str, html: str, edited_at: datetime | None = None
+) -> None:
+    """Store the page's rendered content (and its title, when the document has one)."""
+    fields: dict[str, object] = {"text": text, "html": html, "edited_at": edited_at or timezone.now()}
+    if title:
+        fields["title"] = title[:255]
+    Page.objects.filter(id=page_id).update(**fields)
+
+
+def page_document_change(*, page_id: UUID, user_id: int | None, change: Callable[[Doc], None]) -> bytes | None:
+    """Make a change to a page's document outside the WebSocket, as a CRDT update.
+
+    The change runs on the stored document; its update is appended to the log and handed to
+    live editors on commit, so it merges with whatever they are typing. Returns the update,
+    or None when the change changed nothing.
+    """
+    stored = page_document_load(page_id=page_id)
+    if stored is None:
+        raise Page.DoesNotExist(page_id)
+    doc = doc_from_stored(stored.state, (data for _, data in stored.updates))
+    captured: list[bytes] = []
+    subscription = doc.observe(lambda event: captured.append(event.update))
+    with doc.transaction():
+        change(doc)
+    doc.unobserve(subscription)
+    update = captured[0] if captured else None
+    if not update or update == b"\x00\x00":
+        return None
+    with transaction.atomic():
+        [row_id] = page_updates_append(updates=[NewUpdate(page_id, update, user_id)])
+        Page.objects.filter(id=page_id).update(edited_at=timezone.now())
+        page_updates_published(page_id, [(row_id, update)])
+    return update

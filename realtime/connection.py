@@ -1,0 +1,91 @@
+"""One WebSocket as a room sees it: who is on it, and the frames waiting to go out."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from realtime import metrics
+
+logger = logging.getLogger(__name__)
+
+_ids = itertools.count(1)
+
+# A connection that lets this much pile up unsent cannot keep up; it is closed and resyncs.
+MAX_OUTBOX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    user_id: int | None
+    username: str
+
+
+class Connection:
+    """Frames posted here are sent in order by one short-lived task; posting never blocks."""
+
+    def __init__(
+        self,
+        *,
+        identity: Identity,
+        read_only: bool,
+        send: Callable[[bytes], Awaitable[None]],
+        close: Callable[[int], Awaitable[None]],
+    ) -> None:
+        self.id = next(_ids)
+        self.identity = identity
+        self.read_only = read_only
+        self._send = send
+        self._close = close
+        self._outbox: deque[bytes] = deque()
+        self._outbox_bytes = 0
+        self._flushing = False
+        self.closed = False
+        self.last_sent = time.monotonic()
+        # Awareness client ids this connection announced; removed for everyone when it leaves.
+        self.client_ids: set[int] = set()
+
+    def __repr__(self) -> str:
+        return f"<Connection {self.id} user={self.identity.user_id}>"
+
+    def post(self, frame: bytes) -> None:
+        if self.closed:
+            return
+        self._outbox.append(frame)
+        self._outbox_bytes += len(frame)
+        if self._outbox_bytes > MAX_OUTBOX_BYTES:
+            logger.warning("connection %s cannot keep up; closing it", self.id)
+            self.close(4408)
+            return
+        if not self._flushing:
+            self._flushing = True
+            asyncio.get_running_loop().create_task(self._flush())
+
+    async def _flush(self) -> None:
+        try:
+            while self._outbox and not self.closed:
+                frame = self._outbox.popleft()
+                self._outbox_bytes -= len(frame)
+                await self._send(frame)
+                metrics.bytes_out.inc(len(frame))
+            self.last_sent = time.monotonic()
+        except Exception:
+            # The socket went away; the consumer's disconnect handler cleans up.
+            self.closed = True
+        finally:
+            self._flushing = False
+
+    def close(self, code: int) -> None:
+        """Close with `code` at once, dropping anything not yet sent."""
+        if self.closed:
+            return
+        self.closed = True
+        self._outbox.clear()
+        self._outbox_bytes = 0
+        metrics.connections_closed.labels(str(code)).inc()
+        asyncio.get_running_loop().create_task(self._close(code))

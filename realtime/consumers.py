@@ -1,0 +1,114 @@
+"""The WebSocket of a page: authorise, decode, hand every message to the page's Room."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from realtime import metrics
+from realtime.auth import MALFORMED, NO_SUCH_PAGE, TOO_LARGE, authorize, session_key_from_scope
+from realtime.connection import Connection
+from realtime.db import db_call
+from realtime.hub import get_hub
+from realtime.protocol import AuthDenied, ProtocolError, decode_message, encode_message
+from realtime.rooms import PageMissing, Room, UpdateRejected
+
+logger = logging.getLogger(__name__)
+
+
+class PageConsumer(AsyncWebsocketConsumer):
+    # Rooms share one layer channel per process (see realtime/hub.py); a channel per
+    # connection would cost a pending receive task and a Redis subscription each.
+    channel_layer_alias = "__none__"
+
+    conn: Connection | None = None
+    room: Room | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Call the handler directly: this consumer does no ORM work, so Channels' per-message
+        close_old_connections() thread hop would be pure cost."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_connect(self, message: dict[str, Any]) -> None:
+        # Accept first: closing before accept() answers HTTP 403 without our close code.
+        await self.accept()
+        page_id = self.scope["url_route"]["kwargs"]["page_id"]
+        hub = get_hub()
+        await hub.start()
+        access = await db_call(authorize, session_key=session_key_from_scope(self.scope), page_id=page_id)
+        if access.close_code is not None:
+            await self.close(access.close_code)
+            metrics.connections_closed.labels(str(access.close_code)).inc()
+            return
+        self.conn = Connection(
+            identity=access.identity, read_only=access.read_only, send=self._send_frame, close=self.close
+        )
+        metrics.connections_open.inc()
+        if access.read_only:
+            self.conn.post(encode_message(AuthDenied("read-only")))
+        try:
+            self.room = await hub.join(page_id, self.conn)
+        except PageMissing:
+            self.conn.close(NO_SUCH_PAGE)
+
+    async def _send_frame(self, frame: bytes) -> None:
+        await self.base_send({"type": "websocket.send", "bytes": frame})
+
+    async def websocket_receive(self, message: dict[str, Any]) -> None:
+        conn, room = self.conn, self.room
+        if conn is None or room is None or conn.closed:
+            return
+        frame = message.get("bytes")
+        if frame is None:
+            self._refuse(MALFORMED, "text frame")
+            return
+        metrics.bytes_in.inc(len(frame))
+        if len(frame) > settings.REALTIME["MAX_MESSAGE_BYTES"]:
+            self._refuse(TOO_LARGE, f"message of {len(frame)} bytes")
+            return
+        try:
+            room.receive(conn, decode_message(frame))
+        except ProtocolError as error:
+            self._refuse(MALFORMED, str(error))
+        except UpdateRejected as error:
+            self._refuse(error.code, str(error))
+
+    def _refuse(self, code: int, reason: str) -> None:
+        """One log line per refused connection, never a traceback per frame."""
+        conn = self.conn
+        logger.info(
+            "closing connection %s (page %s, user %s) with %s: %s",
+            conn.id if conn else "-",
+            self.room.page_id if self.room else "-",
+            conn.identity.user_id if conn else "-",
+            code,
+            reason,
+        )
+        if conn is not None:
+            conn.close(code)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        if self.conn is not None:
+            self.conn.closed = True
+            metrics.connections_open.dec()
+            if self.room is not None:
+                get_hub().leave(self.room, self.conn)
+        raise StopConsumer
+
+
+class UnknownPathConsumer(AsyncWebsocketConsumer):
+    """Any other WebSocket path: a clean 4404 instead of Channels' HTTP 500."""
+
+    channel_layer_alias = "__none__"
+
+    async def connect(self) -> None:
+        await self.accept()
+        await self.close(NO_SUCH_PAGE)

@@ -1,0 +1,360 @@
+"""Everything realtime that exists once per server process: its rooms, writer and layer channel.
+
+Cross-process traffic goes through the channel layer: the process has one channel, added to
+the group of each page it holds, so an update costs one layer message per process, not one
+per connection. The layer may drop messages; a repair scan of the update log every
+REPAIR_INTERVAL_SECONDS picks up whatever a room missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import deque
+from typing import Any
+from uuid import UUID
+
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
+
+from documents import events
+from documents.models import PageUpdate
+from documents.selectors.content import page_update_ids_after, page_updates_fetch
+from realtime import metrics
+from realtime.connection import Connection
+from realtime.db import db_call
+from realtime.maintenance import RoomMaintenance
+from realtime.protocol import KEEPALIVE, AwarenessEntry, decode_awareness, encode_awareness
+from realtime.rooms import PageMissing, Room
+from realtime.store import UpdateWriter
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS: dict[str, Any] = {
+    "MAX_DOCUMENT_BYTES": 32 * 1024 * 1024,
+    "MAX_AWARENESS_BYTES": 64 * 1024,
+    "PRESENCE_TIMEOUT_SECONDS": 35.0,
+    "REPAIR_LAG_SECONDS": 5.0,
+}
+
+# How far back the repair scan looks: rows whose transactions commit out of id order stay
+# visible to the scan for this long.
+_PUBLISH_QUEUE_MAX = 10_000
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.settings: dict[str, Any] = {**DEFAULTS, **settings.REALTIME}
+        self.process_id = uuid.uuid4().hex
+        self.rooms: dict[UUID, Room] = {}
+        self.writer = UpdateWriter()
+        self.maintenance = RoomMaintenance(self)
+        self.layer = get_channel_layer()
+        # With the in-memory layer there is no other process to tell.
+        self.single_process = self.layer is None or isinstance(self.layer, InMemoryChannelLayer)
+        self.channel_name: str | None = None
+        self._outgoing: deque[tuple[str, dict[str, Any]]] = deque()
+        self._outgoing_ready = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        # (time, highest log id seen then): the repair scan starts at the highest id seen
+        # REPAIR_LAG_SECONDS ago.
+        self._seen: deque[tuple[float, int]] = deque()
+        self._max_seen = 0
+        self._floor = 0
+        self.started = False
+        self.stopping = False
+
+    # Lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        self.writer.start()
+        try:
+            self._max_seen = await db_call(_max_update_id)
+        except Exception:
+            logger.warning("could not read the update log's position; repair scans start from 0")
+        self._floor = self._max_seen
+        if self.layer is not None:
+            self.channel_name = await self.layer.new_channel(prefix="rooms.")
+            self._spawn(self._receive_loop(), "layer-receive")
+            self._spawn(self._publish_loop(), "layer-publish")
+        self._spawn(self._repair_loop(), "repair")
+        self._spawn(self._tick_loop(), "tick")
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        self._tasks.append(self.loop.create_task(coro, name=name))
+
+    async def stop(self, *, close_code: int = 1012, timeout: float = 10.0) -> None:
+        """Close every connection, store what is pending, then unload every room."""
+        self.stopping = True
+        for room in list(self.rooms.values()):
+            for conn in list(room.connections):
+                conn.close(close_code)
+        await self.writer.drain(timeout)
+        for room in list(self.rooms.values()):
+            await self.unload(room, force=True)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.writer.stop()
+
+    # Rooms -------------------------------------------------------------------------------
+
+    async def join(self, page_id: UUID, conn: Connection) -> Room:
+        """Add a connection to the page's room, loading it once however many join at once."""
+        room = self.rooms.get(page_id)
+        if room is None:
+            room = Room(self, page_id)
+            self.rooms[page_id] = room
+            metrics.rooms_active.set(len(self.rooms))
+            self.loop.create_task(self._load(room))
+        await room.ready.wait()
+        if room.failed is not None:
+            raise PageMissing(page_id) if isinstance(room.failed, PageMissing) else room.failed
+        if room.unload_handle is not None:
+            room.unload_handle.cancel()
+            room.unload_handle = None
+        if self.rooms.get(page_id) is not room:  # it unloaded while we waited
+            return await self.join(page_id, conn)
+        room.connections.add(conn)
+        room.greet(conn)
+        return room
+
+    async def _load(self, room: Room) -> None:
+        try:
+            if self.layer is not None and self.channel_name is not None:
+                # Join the group first: an update stored meanwhile reaches us either way.
+                await self.layer.group_add(events.page_group(room.page_id), self.channel_name)
+            await room.load()
+        except BaseException as error:
+            if not room.ready.is_set():
+                room.failed = error
+                room.ready.set()
+            if not isinstance(error, PageMissing):
+                logger.exception("could not load page %s", room.page_id)
+            self._forget(room)
+
+    def leave(self, room: Room, conn: Connection) -> None:
+        room.leave(conn)
+        if not room.connections and not self.stopping and self.rooms.get(room.page_id) is room:
+            grace = self.settings["ROOM_GRACE_SECONDS"]
+            room.unload_handle = self.loop.call_later(grace, lambda: self.loop.create_task(self.unload(room)))
+
+    async def unload(self, room: Room, *, force: bool = False) -> None:
+        """Let a room go once nothing is pending: store, render, compact, leave the group."""
+        if room.connections and not force:
+            return
+        if self.rooms.get(room.page_id) is room:
+            # Wait until the room's own updates are stored before a new room may load the page.
+            await room.wait_settled()
+            if room.connections and not force:
+                return
+            self._forget(room)
+        await self.maintenance.on_unload(room)
+
+    def _forget(self, room: Room) -> None:
+        if self.rooms.get(room.page_id) is room:
+            del self.rooms[room.page_id]
+            metrics.rooms_active.set(len(self.rooms))
+            if self.layer is not None and self.channel_name is not None:
+                self.loop.create_task(self._group_discard(room.page_id))
+
+    async def _group_discard(self, page_id: UUID) -> None:
+        if page_id in self.rooms:
+            return
+        try:
+            await self.layer.group_discard(events.page_group(page_id), self.channel_name)
+        except Exception:
+            logger.warning("could not leave the layer group of page %s", page_id)
+
+    # Across processes --------------------------------------------------------------------
+
+    def publish_updates(self, room: Room, rows: list[tuple[int, bytes]]) -> None:
+        if self.single_process:
+            return
+        message = {
+            "type": events.UPDATES,
+            "page": str(room.page_id),
+            "origin": self.process_id,
+            "updates": [[row_id, data] for row_id, data in rows],
+        }
+        self._queue_publish(room.page_id, message)
+
+    def publish_awareness(self, room: Room, entries: list[AwarenessEntry]) -> None:
+        if self.single_process:
+            return
+        message = {
+            "type": "page.awareness",
+            "page": str(room.page_id),
+            "origin": self.process_id,
+            "update": encode_awareness(entries),
+        }
+        self._queue_publish(room.page_id, message)
+
+    def _queue_publish(self, page_id: UUID, message: dict[str, Any]) -> None:
+        if len(self._outgoing) >= _PUBLISH_QUEUE_MAX:
+            # The layer is away; other processes repair updates from the log.
+            self._outgoing.popleft()
+        self._outgoing.append((events.page_group(page_id), message))
+        self._outgoing_ready.set()
+
+    async def _publish_loop(self) -> None:
+        failing = False
+        while True:
+            await self._outgoing_ready.wait()
+            self._outgoing_ready.clear()
+            while self._outgoing:
+                group, message = self._outgoing.popleft()
+                try:
+                    await self.layer.group_send(group, message)
+                    if failing:
+                        logger.info("channel layer reachable again")
+                    failing = False
+                except Exception as error:
+                    if not failing:
+                        logger.warning("channel layer unreachable (%s); relying on repair scans", error)
+                    failing = True
+                    await asyncio.sleep(0.5)
+
+    async def _receive_loop(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel_name)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("channel layer receive failed; retrying")
+                await asyncio.sleep(0.5)
+                continue
+            try:
+                self._dispatch(message)
+            except Exception:
+                logger.exception("could not handle a channel-layer message of type %s", message.get("type"))
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        if message.get("origin") == self.process_id:
+            return
+        try:
+            room = self.rooms.get(UUID(message["page"]))
+        except (KeyError, ValueError):
+            return
+        if room is None:
+            return
+        kind = message.get("type")
+        if kind == events.UPDATES:
+            room.apply_remote_updates([(int(row_id), bytes(data)) for row_id, data in message["updates"]])
+        elif kind == "page.awareness":
+            room.apply_remote_awareness(decode_awareness(bytes(message["update"])))
+        elif kind == events.CONTROL:
+            self.maintenance.on_control(room, message)
+
+    # Repair ------------------------------------------------------------------------------
+
+    def saw_row(self, row_id: int) -> None:
+        if row_id > self._max_seen:
+            self._max_seen = row_id
+
+    def floor_for(self, room: Room) -> int:
+        return self._floor
+
+    def _advance_floor(self) -> None:
+        now = time.monotonic()
+        self._seen.append((now, self._max_seen))
+        lag = self.settings["REPAIR_LAG_SECONDS"]
+        while len(self._seen) > 1 and self._seen[1][0] <= now - lag:
+            self._seen.popleft()
+        if self._seen[0][0] <= now - lag:
+            self._floor = max(self._floor, self._seen[0][1])
+        for room in self.rooms.values():
+            room.known_ids = {row_id for row_id in room.known_ids if row_id > self._floor}
+
+    async def _repair_loop(self) -> None:
+        interval = self.settings["REPAIR_INTERVAL_SECONDS"]
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.repair()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                logger.debug("repair scan failed: %s", error)
+
+    async def repair(self) -> None:
+        """Apply the log rows of loaded pages that this process has not seen."""
+        rooms = {page_id: room for page_id, room in self.rooms.items() if room.ready.is_set() and not room.failed}
+        if rooms:
+            rows = await db_call(page_update_ids_after, page_ids=list(rooms), after_id=self._floor)
+            missing = [
+                (row_id, page_id)
+                for row_id, page_id in rows
+                if page_id in rooms and row_id not in rooms[page_id].known_ids
+            ]
+            for row_id, _ in rows:
+                self.saw_row(row_id)
+            if missing:
+                fetched = await db_call(page_updates_fetch, ids=[row_id for row_id, _ in missing])
+                found = {row_id for row_id, _, _ in fetched}
+                metrics.repairs.inc(len(fetched))
+                for row_id, page_id, data in fetched:
+                    room = self.rooms.get(page_id)
+                    if room is not None:
+                        room.apply_remote_updates([(row_id, data)])
+                gone = {page_id for row_id, page_id in missing if row_id not in found}
+                for page_id in gone:
+                    # Compacted away before we saw it: the stored state has it.
+                    room = self.rooms.get(page_id)
+                    if room is not None:
+                        await room.resync()
+        self._advance_floor()
+
+    # Periodic work -----------------------------------------------------------------------
+
+    async def _tick_loop(self) -> None:
+        last_keepalive = time.monotonic()
+        while True:
+            await asyncio.sleep(0.5)
+            try:
+                now = time.monotonic()
+                if now - last_keepalive >= 1.0:
+                    last_keepalive = now
+                    idle = self.settings["KEEPALIVE_SECONDS"]
+                    timeout = self.settings["PRESENCE_TIMEOUT_SECONDS"]
+                    for room in list(self.rooms.values()):
+                        room.keep_alive(idle, KEEPALIVE)
+                        room.expire_presence(timeout)
+                self.maintenance.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("periodic room work failed")
+
+
+def _max_update_id() -> int:
+    return PageUpdate.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+_hub: Hub | None = None
+
+
+def get_hub() -> Hub:
+    """The Hub of the running event loop (tests run several loops, one after another)."""
+    global _hub
+    loop = asyncio.get_running_loop()
+    if _hub is None or _hub.loop is not loop or _hub.loop.is_closed():
+        _hub = Hub()
+    return _hub
+
+
+def current_hub() -> Hub | None:
+    """The Hub if one runs on the current loop, without creating one."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    return _hub if _hub is not None and _hub.loop is loop else None

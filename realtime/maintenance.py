@@ -1,0 +1,110 @@
+"""Work a room needs besides editing: rendering its content, compacting its log.
+
+Run from the Hub's tick every half second and when a room unloads; each job runs on a
+database thread and never blocks editing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from documents.rendering import render
+from documents.services.content import page_compact, page_rendered_save
+from realtime import metrics
+from realtime.db import db_call
+
+if TYPE_CHECKING:
+    from realtime.hub import Hub
+    from realtime.rooms import Room
+
+logger = logging.getLogger(__name__)
+
+# Render at least this often during continuous editing, even if the page never goes quiet.
+RENDER_MAX_WAIT_SECONDS = 5.0
+
+
+class RoomMaintenance:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._rendered: dict[Room, float] = {}
+        self._busy: set[tuple[Room, str]] = set()
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        delay = self.hub.settings["RENDER_DELAY_SECONDS"]
+        threshold = self.hub.settings["COMPACT_AFTER_UPDATES"]
+        for room in list(self.hub.rooms.values()):
+            if not room.ready.is_set() or room.failed:
+                continue
+            changed = room.changed_at
+            if changed is not None and changed > self._rendered.get(room, 0.0):
+                first = room.dirty_since or changed
+                if now - changed >= delay or now - first >= RENDER_MAX_WAIT_SECONDS:
+                    self._start(room, "render", self.render(room))
+            if room.log_rows >= threshold:
+                min_age = timedelta(seconds=self.hub.settings["COMPACT_MIN_AGE_SECONDS"])
+                self._start(room, "compact", self.compact(room, min_age))
+
+    def _start(self, room: Room, job: str, coro: Any) -> None:
+        key = (room, job)
+        if key in self._busy:
+            coro.close()
+            return
+        self._busy.add(key)
+
+        async def run() -> None:
+            try:
+                await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                logger.warning("%s of page %s failed: %s", job, room.page_id, error)
+            finally:
+                self._busy.discard(key)
+
+        self.hub.loop.create_task(run())
+
+    async def render(self, room: Room) -> None:
+        """Save the page's title, text and HTML as the document now has them."""
+        mark = room.changed_at or time.monotonic()
+        room.dirty_since = None
+        rendered = render(room.doc)
+        await db_call(
+            page_rendered_save,
+            page_id=room.page_id,
+            title=rendered.title,
+            text=rendered.text,
+            html=rendered.html,
+            edited_at=timezone.now(),
+        )
+        self._rendered[room] = mark
+
+    async def compact(self, room: Room, min_age: timedelta) -> None:
+        result = await db_call(page_compact, page_id=room.page_id, min_age=min_age)
+        room.log_rows = max(0, room.log_rows - result.merged)
+        if result.merged:
+            metrics.compactions.inc()
+            metrics.compaction_seconds.observe(result.seconds)
+            # The estimate only grew with each update; re-measure the encoded document.
+            room.size = len(room.doc.get_update())
+
+    async def on_unload(self, room: Room) -> None:
+        """A room's last chance: render what changed and merge its log."""
+        try:
+            if room.changed_at is not None and room.changed_at > self._rendered.get(room, 0.0):
+                await self.render(room)
+            if room.log_rows:
+                await self.compact(room, timedelta(0))
+        except Exception as error:
+            logger.warning("unloading page %s: %s", room.page_id, error)
+        finally:
+            self._rendered.pop(room, None)
+
+    def on_control(self, room: Room, message: dict[str, Any]) -> None:
+        """Changes to a page made elsewhere (access rules); see the access-control work."""

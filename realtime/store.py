@@ -1,0 +1,138 @@
+"""Group commit of the update log: one writer per process, one round trip per batch.
+
+Rooms submit updates as they apply them; the writer inserts everything waiting in one
+transaction and then tells each room which of its updates are stored, in submission order.
+Only then does a room show an update to anyone. When the database is away, the batch stays
+queued and the writer retries with backoff; nothing is shown meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError
+
+from documents.services.content import NewUpdate, page_updates_append
+from realtime import metrics
+from realtime.db import db_write
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class PendingUpdate:
+    """An update a room applied and is waiting to see stored."""
+
+    page_id: UUID
+    data: bytes
+    user_id: int | None
+    # Called with the log row id once stored, or None when it can never be stored.
+    on_done: Callable[[PendingUpdate, int | None], None]
+    submitted: float = field(default_factory=time.perf_counter)
+    context: Any = None
+
+
+class UpdateWriter:
+    def __init__(self) -> None:
+        self._queue: deque[PendingUpdate] = deque()
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.healthy = True
+        self.last_error: str | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="update-writer")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    def submit(self, update: PendingUpdate) -> None:
+        self._queue.append(update)
+        self._idle.clear()
+        self._wakeup.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue)
+
+    async def drain(self, timeout: float | None = None) -> bool:
+        """Wait until everything submitted so far is stored; False on timeout."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def _run(self) -> None:
+        batch_max = settings.REALTIME["STORE_BATCH_MAX"]
+        while True:
+            if not self._queue:
+                self._idle.set()
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            batch = [self._queue.popleft() for _ in range(min(batch_max, len(self._queue)))]
+            ids = await self._store(batch)
+            now = time.perf_counter()
+            metrics.store_batch_size.observe(len(batch))
+            for update, row_id in zip(batch, ids, strict=True):
+                metrics.store_latency.observe(now - update.submitted)
+                try:
+                    update.on_done(update, row_id)
+                except Exception:
+                    logger.exception("a room failed to take a stored update")
+
+    async def _store(self, batch: list[PendingUpdate]) -> list[int | None]:
+        rows = [NewUpdate(u.page_id, u.data, u.user_id) for u in batch]
+        delay = 0.1
+        while True:
+            try:
+                ids = await self._insert(rows)
+            except DatabaseError as error:
+                if self.healthy:
+                    logger.error("cannot store updates, retrying: %s", error.__class__.__name__)
+                self.healthy = False
+                self.last_error = (str(error).strip().splitlines() or [repr(error)])[0]
+                metrics.store_failures.inc()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            if not self.healthy:
+                logger.info("storing updates again after an outage")
+            self.healthy = True
+            self.last_error = None
+            return ids
+
+    @staticmethod
+    async def _insert(rows: list[NewUpdate]) -> list[int | None]:
+        try:
+            return list(await db_write(page_updates_append, updates=rows))
+        except IntegrityError:
+            pass
+        # A page was deleted for good while it was open: store the others one by one.
+        ids: list[int | None] = []
+        for row in rows:
+            try:
+                [row_id] = await db_write(page_updates_append, updates=[row])
+            except IntegrityError:
+                logger.warning("dropped an update of page %s, which no longer exists", row.page_id)
+                row_id = None
+            ids.append(row_id)
+        return ids
