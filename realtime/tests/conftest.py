@@ -58,7 +58,6 @@ def page(transactional_db, user):
 @pytest.fixture
 def connect(cookie_for):
     """Open a client on a page: `await connect(page, user)`; closed at the end of the test."""
-    opened: list[CommunicatorClient] = []
 
     async def open_client(page, user=None, *, path=None, name=None, headers=None, sync=True):
         all_headers = [(b"origin", b"http://127.0.0.1:8000")]
@@ -69,13 +68,11 @@ def connect(cookie_for):
         client = CommunicatorClient(communicator, name=name or (user.username if user else "anonymous"))
         connected, _ = await client.connect()
         assert connected
-        opened.append(client)
         if sync:
             await client.sync()
         return client
 
-    yield open_client
-    # Disconnects are sent by the tests that care; the rest end with the event loop.
+    return open_client
 
 
 async def settle(*clients: CommunicatorClient, rounds: int = 3, timeout: float = 0.15) -> None:

@@ -10,8 +10,8 @@ from pycrdt import Doc, Text, XmlFragment
 
 from realtime.protocol import (
     KEEPALIVE,
-    Awareness,
     AuthDenied,
+    Awareness,
     AwarenessEntry,
     ProtocolError,
     QueryAwareness,

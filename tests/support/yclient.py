@@ -12,8 +12,8 @@ import asyncio
 from pycrdt import Doc, Text, TransactionEvent, XmlElement, XmlFragment, XmlText
 
 from realtime.protocol import (
-    Awareness,
     AuthDenied,
+    Awareness,
     AwarenessEntry,
     QueryAwareness,
     SyncStep1,
