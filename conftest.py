@@ -46,3 +46,21 @@ def redis_server():
     if plugin.redis is None:
         pytest.skip("uses TEST_REDIS_URL; cannot stop an external server")
     return plugin.redis
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, close what other threads and processes hold."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connection, connections
+
+    # Async tests ran their ORM calls on asgiref's shared thread.
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
