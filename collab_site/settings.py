@@ -203,8 +203,19 @@ PAGE_TITLE_MAX_LENGTH = 255
 
 # Realtime (see realtime/ and the README's configuration table)
 REALTIME = {
+    # Limits, each with its close code (see the README).
     # Largest WebSocket message accepted; bigger ones close the socket with 4413.
     "MAX_MESSAGE_BYTES": env_int("REALTIME_MAX_MESSAGE_BYTES", 8 * 1024 * 1024),
+    # An update that would grow a page's document past this is refused with 4413.
+    "MAX_DOCUMENT_BYTES": env_int("REALTIME_MAX_DOCUMENT_BYTES", 32 * 1024 * 1024),
+    # Largest awareness message (cursor, name) a client may send; 4413 beyond.
+    "MAX_AWARENESS_BYTES": env_int("REALTIME_MAX_AWARENESS_BYTES", 64 * 1024),
+    # Messages a connection may send per second on average, and in one burst; 4429 beyond.
+    "MESSAGES_PER_SECOND": env_float("REALTIME_MESSAGES_PER_SECOND", 100.0),
+    "MESSAGE_BURST": env_float("REALTIME_MESSAGE_BURST", 500.0),
+    # Connections to one page per server process (1013 "page is full") and per user (4429).
+    "MAX_CONNECTIONS_PER_PAGE": env_int("REALTIME_MAX_CONNECTIONS_PER_PAGE", 100),
+    "MAX_CONNECTIONS_PER_USER": env_int("REALTIME_MAX_CONNECTIONS_PER_USER", 30),
     # Seconds a Room stays loaded after its last connection left.
     "ROOM_GRACE_SECONDS": env_float("REALTIME_ROOM_GRACE_SECONDS", 5.0),
     # Log rows after which a Room compacts the page's update log into its stored state.

@@ -14,32 +14,50 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-# Message types a Room understands (see realtime/rooms.py).
+# Message types the server processes understand (see realtime/hub.py).
 UPDATES = "page.updates"
 CONTROL = "page.control"
+ACCESS = "access.changed"
+# Every process listens here for changes of roles, which can affect any page below.
+ACCESS_GROUP = "access"
 
 
 def page_group(page_id: UUID | str) -> str:
     return f"page.{page_id}"
 
 
-def _send(page_id: UUID, message: dict[str, Any]) -> None:
+def _send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(page_group(page_id), message)
-    except Exception:  # the layer is a fast path; rooms repair from the log
-        logger.warning("could not notify page %s through the channel layer", page_id)
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:  # the layer is a fast path; processes repair from the database
+        logger.warning("could not send %s to %s through the channel layer", message["type"], group)
 
 
 def page_updates_published(page_id: UUID, updates: list[tuple[int, bytes]]) -> None:
     """After the transaction commits, hand stored log rows to every process's Room."""
     message = {"type": UPDATES, "page": str(page_id), "origin": "", "updates": [list(u) for u in updates]}
-    transaction.on_commit(lambda: _send(page_id, message))
+    transaction.on_commit(lambda: _send(page_group(page_id), message))
 
 
 def page_control_published(page_id: UUID, action: str, **fields: Any) -> None:
     """After commit, tell every process's Room of a change to its page (e.g. access)."""
     message = {"type": CONTROL, "page": str(page_id), "origin": "", "action": action, **fields}
-    transaction.on_commit(lambda: _send(page_id, message))
+    transaction.on_commit(lambda: _send(page_group(page_id), message))
+
+
+def access_changed_published(*, page_ids: list[UUID] | None = None, user_ids: list[int] | None = None) -> None:
+    """After commit, make every process re-check the open connections concerned.
+
+    `user_ids` None means every user; `page_ids` None means every page (a role on a page
+    applies to the pages below it too).
+    """
+    message = {
+        "type": ACCESS,
+        "origin": "",
+        "pages": [str(page_id) for page_id in page_ids] if page_ids is not None else None,
+        "users": user_ids,
+    }
+    transaction.on_commit(lambda: _send(ACCESS_GROUP, message))

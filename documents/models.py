@@ -116,3 +116,53 @@ class PageMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} is {self.role} of {self.page}"
+
+
+class AccessEvent(models.Model):
+    """A change of who may open a page: the sharing audit trail.
+
+    A role given, changed or taken away names its user; a page moved or trashed names no
+    user, as it can change everyone's access below it. Server processes read these rows to
+    re-check the open connections concerned, even when the channel-layer message was lost.
+    """
+
+    class Reason(models.TextChoices):
+        ROLE = "role", "Role changed"
+        MOVED = "moved", "Page moved"
+        TRASHED = "trashed", "Page trashed"
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="access_events")
+    reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.ROLE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    role_before = models.CharField(max_length=16, choices=Role.choices, blank=True, default="")
+    role_after = models.CharField(max_length=16, choices=Role.choices, blank=True, default="")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        if self.user_id is None:
+            return f"{self.page}: {self.get_reason_display()}"
+        return f"{self.user} on {self.page}: {self.role_before or '-'} -> {self.role_after or '-'}"
+
+
+class WebSocketTicket(models.Model):
+    """A single-use, short-lived pass to open one page's WebSocket without cookies.
+
+    Only a hash of the ticket is stored; the ticket itself is shown once, to its owner.
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="+")
+    expires_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"ticket for {self.user} on {self.page_id}"

@@ -36,6 +36,8 @@ class Connection:
         read_only: bool,
         send: Callable[[bytes], Awaitable[None]],
         close: Callable[[int], Awaitable[None]],
+        rate: float = 0.0,
+        burst: float = 0.0,
     ) -> None:
         self.id = next(_ids)
         self.identity = identity
@@ -49,9 +51,26 @@ class Connection:
         self.last_sent = time.monotonic()
         # Awareness client ids this connection announced; removed for everyone when it leaves.
         self.client_ids: set[int] = set()
+        # A token bucket: `rate` messages a second on average, up to `burst` at once.
+        self._rate = rate
+        self._burst = burst
+        self._tokens = burst
+        self._refilled = time.monotonic()
 
     def __repr__(self) -> str:
         return f"<Connection {self.id} user={self.identity.user_id}>"
+
+    def allow_message(self) -> bool:
+        """Take a token for one incoming message; False when the client sends too fast."""
+        if self._rate <= 0:
+            return True
+        now = time.monotonic()
+        self._tokens = min(self._burst, self._tokens + (now - self._refilled) * self._rate)
+        self._refilled = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
 
     def post(self, frame: bytes) -> None:
         if self.closed:

@@ -11,7 +11,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from realtime import metrics
-from realtime.auth import MALFORMED, NO_SUCH_PAGE, TOO_LARGE, authorize, session_key_from_scope
+from realtime.auth import MALFORMED, NO_SUCH_PAGE, TOO_FAST, TOO_LARGE, authorize, credentials_from_scope
 from realtime.connection import Connection
 from realtime.db import db_call
 from realtime.hub import get_hub
@@ -43,21 +43,30 @@ class PageConsumer(AsyncWebsocketConsumer):
         page_id = self.scope["url_route"]["kwargs"]["page_id"]
         hub = get_hub()
         await hub.start()
-        access = await db_call(authorize, session_key=session_key_from_scope(self.scope), page_id=page_id)
+        access = await db_call(authorize, credentials=credentials_from_scope(self.scope), page_id=page_id)
         if access.close_code is not None:
-            await self.close(access.close_code)
             metrics.connections_closed.labels(str(access.close_code)).inc()
+            await self.close(access.close_code)
             return
+        limits = settings.REALTIME
         self.conn = Connection(
-            identity=access.identity, read_only=access.read_only, send=self._send_frame, close=self.close
+            identity=access.identity,
+            read_only=access.read_only,
+            send=self._send_frame,
+            close=self.close,
+            rate=limits["MESSAGES_PER_SECOND"],
+            burst=limits["MESSAGE_BURST"],
         )
         metrics.connections_open.inc()
         if access.read_only:
+            # Tell the client it is read-only (y-protocols auth message); it stays connected.
             self.conn.post(encode_message(AuthDenied("read-only")))
         try:
             self.room = await hub.join(page_id, self.conn)
         except PageMissing:
             self.conn.close(NO_SUCH_PAGE)
+        except UpdateRejected as refusal:
+            self._refuse(refusal.code, str(refusal))
 
     async def _send_frame(self, frame: bytes) -> None:
         await self.base_send({"type": "websocket.send", "bytes": frame})
@@ -73,6 +82,9 @@ class PageConsumer(AsyncWebsocketConsumer):
         metrics.bytes_in.inc(len(frame))
         if len(frame) > settings.REALTIME["MAX_MESSAGE_BYTES"]:
             self._refuse(TOO_LARGE, f"message of {len(frame)} bytes")
+            return
+        if not conn.allow_message():
+            self._refuse(TOO_FAST, "too many messages")
             return
         try:
             room.receive(conn, decode_message(frame))

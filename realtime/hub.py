@@ -20,27 +20,25 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 
 from documents import events
-from documents.models import PageUpdate
+from documents.models import AccessEvent, PageUpdate
 from documents.selectors.content import page_update_ids_after, page_updates_fetch
 from realtime import metrics
+from realtime.auth import PAGE_FULL, TOO_FAST, recheck
 from realtime.connection import Connection
 from realtime.db import db_call
 from realtime.maintenance import RoomMaintenance
 from realtime.protocol import KEEPALIVE, AwarenessEntry, decode_awareness, encode_awareness
-from realtime.rooms import PageMissing, Room
+from realtime.rooms import PageMissing, Room, UpdateRejected
 from realtime.store import UpdateWriter
 
 logger = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
-    "MAX_DOCUMENT_BYTES": 32 * 1024 * 1024,
-    "MAX_AWARENESS_BYTES": 64 * 1024,
     "PRESENCE_TIMEOUT_SECONDS": 35.0,
+    # Rows whose transactions commit out of id order stay visible to the repair scan this long.
     "REPAIR_LAG_SECONDS": 5.0,
 }
 
-# How far back the repair scan looks: rows whose transactions commit out of id order stay
-# visible to the scan for this long.
 _PUBLISH_QUEUE_MAX = 10_000
 
 
@@ -64,6 +62,10 @@ class Hub:
         self._seen: deque[tuple[float, int]] = deque()
         self._max_seen = 0
         self._floor = 0
+        self._last_access_event = 0
+        self._rechecks: list[tuple[set[UUID] | None, set[int] | None]] = []
+        self._recheck_due = asyncio.Event()
+        self.user_connections: dict[int, int] = {}
         self.started = False
         self.stopping = False
 
@@ -75,15 +77,20 @@ class Hub:
         self.started = True
         self.writer.start()
         try:
-            self._max_seen = await db_call(_max_update_id)
+            self._max_seen, self._last_access_event = await db_call(_log_positions)
         except Exception:
             logger.warning("could not read the update log's position; repair scans start from 0")
         self._floor = self._max_seen
         if self.layer is not None:
             self.channel_name = await self.layer.new_channel(prefix="rooms.")
+            try:
+                await self.layer.group_add(events.ACCESS_GROUP, self.channel_name)
+            except Exception:
+                logger.warning("could not join the access group; access changes arrive by repair scans")
             self._spawn(self._receive_loop(), "layer-receive")
             self._spawn(self._publish_loop(), "layer-publish")
         self._spawn(self._repair_loop(), "repair")
+        self._spawn(self._recheck_loop(), "recheck")
         self._spawn(self._tick_loop(), "tick")
 
     def _spawn(self, coro: Any, name: str) -> None:
@@ -107,7 +114,13 @@ class Hub:
     # Rooms -------------------------------------------------------------------------------
 
     async def join(self, page_id: UUID, conn: Connection) -> Room:
-        """Add a connection to the page's room, loading it once however many join at once."""
+        """Add a connection to the page's room, loading it once however many join at once.
+
+        Raises UpdateRejected with the close code when a connection limit is reached.
+        """
+        user_id = conn.identity.user_id
+        if user_id is not None and self.user_connections.get(user_id, 0) >= self.settings["MAX_CONNECTIONS_PER_USER"]:
+            raise UpdateRejected(TOO_FAST, "too many connections for this user")
         room = self.rooms.get(page_id)
         if room is None:
             room = Room(self, page_id)
@@ -122,7 +135,11 @@ class Hub:
             room.unload_handle = None
         if self.rooms.get(page_id) is not room:  # it unloaded while we waited
             return await self.join(page_id, conn)
+        if len(room.connections) >= self.settings["MAX_CONNECTIONS_PER_PAGE"]:
+            raise UpdateRejected(PAGE_FULL, "page is full")
         room.connections.add(conn)
+        if user_id is not None:
+            self.user_connections[user_id] = self.user_connections.get(user_id, 0) + 1
         room.greet(conn)
         return room
 
@@ -141,6 +158,12 @@ class Hub:
             self._forget(room)
 
     def leave(self, room: Room, conn: Connection) -> None:
+        if conn in room.connections and conn.identity.user_id is not None:
+            remaining = self.user_connections.get(conn.identity.user_id, 1) - 1
+            if remaining > 0:
+                self.user_connections[conn.identity.user_id] = remaining
+            else:
+                self.user_connections.pop(conn.identity.user_id, None)
         room.leave(conn)
         if not room.connections and not self.stopping and self.rooms.get(room.page_id) is room:
             grace = self.settings["ROOM_GRACE_SECONDS"]
@@ -240,6 +263,14 @@ class Hub:
     def _dispatch(self, message: dict[str, Any]) -> None:
         if message.get("origin") == self.process_id:
             return
+        if message.get("type") == events.ACCESS:
+            pages = message.get("pages")
+            users = message.get("users")
+            self.recheck_later(
+                {UUID(page) for page in pages} if pages is not None else None,
+                set(users) if users is not None else None,
+            )
+            return
         try:
             room = self.rooms.get(UUID(message["page"]))
         except (KeyError, ValueError):
@@ -286,7 +317,13 @@ class Hub:
                 logger.debug("repair scan failed: %s", error)
 
     async def repair(self) -> None:
-        """Apply the log rows of loaded pages that this process has not seen."""
+        """Apply the log rows of loaded pages that this process has not seen, and re-check
+        connections for access changes whose layer message may have been lost."""
+        if self.rooms:
+            changes = await db_call(_access_events_after, self._last_access_event)
+            for event_id, user_id in changes:
+                self._last_access_event = max(self._last_access_event, event_id)
+                self.recheck_later(None, {user_id} if user_id is not None else None)
         rooms = {page_id: room for page_id, room in self.rooms.items() if room.ready.is_set() and not room.failed}
         if rooms:
             rows = await db_call(page_update_ids_after, page_ids=list(rooms), after_id=self._floor)
@@ -313,6 +350,47 @@ class Hub:
                         await room.resync()
         self._advance_floor()
 
+    # Access ------------------------------------------------------------------------------
+
+    def recheck_later(self, page_ids: set[UUID] | None, user_ids: set[int] | None) -> None:
+        """Re-check the matching connections soon (None matches everything)."""
+        self._rechecks.append((page_ids, user_ids))
+        self._recheck_due.set()
+
+    async def _recheck_loop(self) -> None:
+        while True:
+            await self._recheck_due.wait()
+            self._recheck_due.clear()
+            batch, self._rechecks = self._rechecks, []
+            try:
+                await self._recheck(batch)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("re-checking access failed; retrying")
+                self._rechecks.extend(batch)
+                await asyncio.sleep(0.5)
+                self._recheck_due.set()
+
+    async def _recheck(self, batch: list[tuple[set[UUID] | None, set[int] | None]]) -> None:
+        for room in list(self.rooms.values()):
+            users: set[int] = set()
+            for conn in room.connections:
+                user_id = conn.identity.user_id
+                if user_id is None:
+                    continue
+                for page_ids, user_ids in batch:
+                    if (page_ids is None or room.page_id in page_ids) and (user_ids is None or user_id in user_ids):
+                        users.add(user_id)
+                        break
+            if not users:
+                continue
+            verdicts = await db_call(recheck, page_id=room.page_id, user_ids=users)
+            for conn in list(room.connections):
+                verdict = verdicts.get(conn.identity.user_id) if conn.identity.user_id in users else None
+                if verdict is not None:
+                    room.apply_access(conn, verdict.close_code, verdict.read_only)
+
     # Periodic work -----------------------------------------------------------------------
 
     async def _tick_loop(self) -> None:
@@ -335,8 +413,15 @@ class Hub:
                 logger.exception("periodic room work failed")
 
 
-def _max_update_id() -> int:
-    return PageUpdate.objects.order_by("-id").values_list("id", flat=True).first() or 0
+def _log_positions() -> tuple[int, int]:
+    """The highest update-log and access-event ids now."""
+    last_update = PageUpdate.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    last_access = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return last_update, last_access
+
+
+def _access_events_after(after_id: int) -> list[tuple[int, int | None]]:
+    return list(AccessEvent.objects.filter(id__gt=after_id).order_by("id").values_list("id", "user_id"))
 
 
 _hub: Hub | None = None

@@ -25,6 +25,7 @@ from realtime.db import db_call
 from realtime.presence import Presence
 from realtime.protocol import (
     EMPTY_UPDATE,
+    AuthDenied,
     Awareness,
     AwarenessEntry,
     Message,
@@ -35,6 +36,7 @@ from realtime.protocol import (
     SyncUpdate,
     awareness_message,
     decode_awareness,
+    encode_message,
     sync_step1,
     sync_step2,
     sync_update,
@@ -280,6 +282,15 @@ class Room:
         if removed:
             self._broadcast_awareness(removed)
             self.hub.publish_awareness(self, removed)
+
+    def apply_access(self, conn: Connection, close_code: int | None, read_only: bool) -> None:
+        """A connection's rights changed: close it, or switch it to or from read-only."""
+        if close_code is not None:
+            conn.close(close_code)  # the consumer's disconnect then takes it out of the room
+            return
+        if read_only and not conn.read_only:
+            conn.post(encode_message(AuthDenied("read-only")))
+        conn.read_only = read_only
 
     def keep_alive(self, idle: float, frame: bytes) -> None:
         cutoff = time.monotonic() - idle

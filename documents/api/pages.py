@@ -110,7 +110,9 @@ class PageDetailApi(GenericAPIView):
                 raise ValidationError({"parent": ["The parent page does not exist."]})
             if not can_edit(parent_role):
                 raise PermissionDenied("You may not move pages under this parent.")
-        page = page_update(page=page, title=values.get("title", UNCHANGED), parent_id=parent_id)
+        page = page_update(
+            page=page, title=values.get("title", UNCHANGED), parent_id=parent_id, changed_by=request.user
+        )
         return Response(page_output(page, page_role(user=request.user, page_id=page.id)))
 
     @extend_schema(operation_id="pages_replace", request=PageUpdateInput, responses=PageOutput)
@@ -124,7 +126,7 @@ class PageDetailApi(GenericAPIView):
         page, role = page_for_user(request, page_id)
         if not can_manage(role):
             raise PermissionDenied("Only an owner of the page may delete it.")
-        page_trash(page=page)
+        page_trash(page=page, changed_by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

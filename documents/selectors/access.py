@@ -7,6 +7,7 @@ descendant, and a descendant can grant more. Staff users are owners of everythin
 from collections.abc import Iterable
 from uuid import UUID
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import QuerySet
@@ -67,6 +68,36 @@ def page_role(*, user: AnyUser, page_id: UUID) -> Role | None:
     with connection.cursor() as cursor:
         cursor.execute(_ANCESTOR_ROLES_SQL, [_page_id_param(page_id), user.pk])
         return _best(row[0] for row in cursor.fetchall())
+
+
+_ANCESTOR_ROLES_OF_USERS_SQL = """
+WITH RECURSIVE chain(id, parent_id) AS (
+    SELECT id, parent_id FROM documents_page WHERE id = %s
+    UNION ALL
+    SELECT p.id, p.parent_id FROM documents_page p JOIN chain c ON p.id = c.parent_id
+)
+SELECT m.user_id, m.role FROM documents_pagemember m
+WHERE m.page_id IN (SELECT id FROM chain) AND m.user_id IN ({users})
+"""
+
+
+def page_roles_of_users(*, page_id: UUID, user_ids: Iterable[int]) -> dict[int, Role | None]:
+    """Effective roles of several users on one page, for re-checking open connections."""
+    user_ids = sorted(set(user_ids))
+    if not user_ids:
+        return {}
+    users = get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "is_active", "is_staff")
+    roles: dict[int, list[str]] = {}
+    sql = _ANCESTOR_ROLES_OF_USERS_SQL.format(users=", ".join(["%s"] * len(user_ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_page_id_param(page_id), *user_ids])
+        for user_id, role in cursor.fetchall():
+            roles.setdefault(user_id, []).append(role)
+    result: dict[int, Role | None] = dict.fromkeys(user_ids)
+    for pk, is_active, is_staff in users:
+        if is_active:
+            result[pk] = Role.OWNER if is_staff else _best(roles.get(pk, []))
+    return result
 
 
 _VISIBLE_SQL = """

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from documents.errors import Conflict, InvalidInput
-from documents.models import Page, PageMember, Role
+from documents.events import access_changed_published
+from documents.models import AccessEvent, Page, PageMember, Role
 
 UNCHANGED: Any = object()
 
@@ -58,7 +59,13 @@ def page_create(*, owner: AbstractBaseUser, title: str, parent_id: UUID | None =
 
 
 @transaction.atomic
-def page_update(*, page: Page, title: str = UNCHANGED, parent_id: UUID | None = UNCHANGED) -> Page:
+def page_update(
+    *,
+    page: Page,
+    title: str = UNCHANGED,
+    parent_id: UUID | None = UNCHANGED,
+    changed_by: AbstractBaseUser | None = None,
+) -> Page:
     """Rename and/or move a page. Moving under itself or a descendant is refused."""
     page = Page.objects.select_for_update().get(id=page.id)
     if page.in_trash:
@@ -70,20 +77,31 @@ def page_update(*, page: Page, title: str = UNCHANGED, parent_id: UUID | None = 
     if parent_id is not UNCHANGED:
         if parent_id == page.id or (parent_id is not None and parent_id in _descendant_ids(page.id)):
             raise InvalidInput("A page cannot be moved under itself or one of its children.", field="parent")
+        moved = page.parent_id != parent_id
         page.parent = _live_parent(parent_id)
         fields.append("parent")
+        if moved:
+            # Roles inherited from the old parent no longer apply below the page.
+            AccessEvent.objects.create(page=page, reason=AccessEvent.Reason.MOVED, changed_by=changed_by)
+            access_changed_published(page_ids=[page.id, *_descendant_ids(page.id)])
     page.save(update_fields=fields)
     return page
 
 
 @transaction.atomic
-def page_trash(*, page: Page) -> int:
-    """Move a page and everything below it to the trash. Returns how many pages moved."""
+def page_trash(*, page: Page, changed_by: AbstractBaseUser | None = None) -> int:
+    """Move a page and everything below it to the trash. Returns how many pages moved.
+
+    Open editors of those pages are closed (4404) by their server processes.
+    """
     if page.in_trash:
         raise Conflict("The page is already in the trash.")
     now = timezone.now()
     ids = {page.id} | _descendant_ids(page.id)
-    return Page.objects.filter(id__in=ids, deleted_at__isnull=True).update(deleted_at=now)
+    moved = Page.objects.filter(id__in=ids, deleted_at__isnull=True).update(deleted_at=now)
+    AccessEvent.objects.create(page=page, reason=AccessEvent.Reason.TRASHED, changed_by=changed_by)
+    access_changed_published(page_ids=list(ids))
+    return moved
 
 
 @transaction.atomic

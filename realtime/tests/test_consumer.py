@@ -173,7 +173,9 @@ async def test_room_unloads_after_grace_and_compacts(hub, connect, page, user):
     assert "Tiptap text" in refreshed.text
 
 
-async def test_many_clients_opening_a_new_page_at_once_all_sync(hub, connect, page, user):
+async def test_many_clients_opening_a_new_page_at_once_all_sync(hub, connect, page, user, settings):
     """Fifty clients opening one page at the same moment all sync (one load, no race)."""
+    settings.REALTIME = {**settings.REALTIME, "MAX_CONNECTIONS_PER_USER": 100}
+    hub.settings["MAX_CONNECTIONS_PER_USER"] = 100
     clients = await asyncio.gather(*(connect(page, user, name=f"c{i}") for i in range(50)))
     assert all(client.synced for client in clients)
