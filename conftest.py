@@ -10,6 +10,12 @@ from tests.support import plugin
 _usernames = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Password hashing is slow on purpose; tests sign in thousands of times."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db):
     """Create users: make_user(), make_user("zoë", is_staff=True)."""

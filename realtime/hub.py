@@ -107,7 +107,8 @@ class Hub:
             await self.unload(room, force=True)
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
         self._tasks.clear()
         await self.writer.stop()
 
@@ -236,6 +237,7 @@ class Hub:
                 group, message = self._outgoing.popleft()
                 try:
                     await self.layer.group_send(group, message)
+                    _raise_if_cancelling()
                     if failing:
                         logger.info("channel layer reachable again")
                     failing = False
@@ -249,6 +251,7 @@ class Hub:
         while True:
             try:
                 message = await self.layer.receive(self.channel_name)
+                _raise_if_cancelling()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -411,6 +414,13 @@ class Hub:
                 raise
             except Exception:
                 logger.exception("periodic room work failed")
+
+
+def _raise_if_cancelling() -> None:
+    """redis-py can swallow a cancellation inside a call; honour it once the call returns."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def _log_positions() -> tuple[int, int]:

@@ -1,10 +1,15 @@
 from django.urls import path
 
+from documents.api.members import MemberDetailApi, MemberListApi, TicketApi, UserSearchApi
 from documents.api.pages import PageDetailApi, PageListApi, TrashListApi, TrashRestoreApi
 
 urlpatterns = [
     path("pages/", PageListApi.as_view(), name="api-page-list"),
     path("pages/<uuid:page_id>/", PageDetailApi.as_view(), name="api-page-detail"),
+    path("pages/<uuid:page_id>/members/", MemberListApi.as_view(), name="api-member-list"),
+    path("pages/<uuid:page_id>/members/<int:user_id>/", MemberDetailApi.as_view(), name="api-member-detail"),
+    path("pages/<uuid:page_id>/ticket/", TicketApi.as_view(), name="api-page-ticket"),
+    path("users/", UserSearchApi.as_view(), name="api-user-search"),
     path("trash/", TrashListApi.as_view(), name="api-trash-list"),
     path("trash/<uuid:page_id>/restore/", TrashRestoreApi.as_view(), name="api-trash-restore"),
 ]

@@ -1,5 +1,7 @@
 """Fixtures for WebSocket tests: signed-in communicators on the real ASGI application."""
 
+import asyncio
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -32,7 +34,12 @@ async def hub(transactional_db, fast_rooms):
     hub = get_hub()
     await hub.start()
     yield hub
-    await hub.stop()
+    stopping = asyncio.ensure_future(hub.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=15)
+    if not done:
+        for task in asyncio.all_tasks():
+            task.print_stack()
+        raise AssertionError("hub did not stop")
     await sync_to_async(close_connections)()
     # The async ORM calls of the test itself ran on asgiref's shared thread.
     await sync_to_async(connections.close_all)()

@@ -1,0 +1,132 @@
+"""Access on the WebSocket: read-only viewers, tickets, and re-checks when access changes."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.utils import timezone
+
+from documents.models import PageUpdate, Role, WebSocketTicket
+from documents.services.members import member_remove, member_set
+from documents.services.pages import page_create, page_trash, page_update
+from documents.services.tickets import ticket_issue
+from realtime.tests.conftest import settle
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def wait_closed(client, timeout=2.0):
+    """Pump until the server closes the client; the test fails after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while client.close_code is None and asyncio.get_running_loop().time() < deadline:
+        await client.pump(0.05)
+    return client.close_code
+
+
+async def test_viewer_is_read_only_and_told_so(hub, connect, page, user, other_user):
+    """A viewer connects, is told "read-only" by an auth message, and its updates reach
+    neither the database nor other clients; its awareness does."""
+    await sync_to_async(member_set)(page=page, user=other_user, role=Role.VIEWER, changed_by=user)
+    editor = await connect(page, user, name="editor")
+    viewer = await connect(page, other_user, name="viewer")
+    assert viewer.auth_denied == "read-only"
+    viewer.append("vandalism")
+    viewer.set_awareness(7, 1, '{"user":{"name":"Viewer"}}')
+    await settle(viewer, editor)
+    assert viewer.close_code is None
+    assert editor.content() == ""
+    assert 7 in editor.awareness
+    assert await PageUpdate.objects.filter(page=page).acount() == 0
+    editor.append("real")
+    await settle(editor, viewer)
+    assert editor.content() == "real"
+    assert "real" in viewer.content()  # its own refused edit stays only in its own copy
+
+
+async def test_removed_editor_is_closed_within_two_seconds(hub, connect, page, user, other_user):
+    """Taking away an editor's role closes their open connection with 4403; an update they
+    send meanwhile is not applied."""
+    await sync_to_async(member_set)(page=page, user=other_user, role=Role.EDITOR, changed_by=user)
+    owner = await connect(page, user)
+    editor = await connect(page, other_user)
+    await sync_to_async(member_remove)(page=page, user=other_user, changed_by=user)
+    assert await wait_closed(editor) == 4403
+    editor.append("too late")
+    await settle(owner)
+    assert owner.content() == ""
+
+
+async def test_downgraded_editor_becomes_read_only(hub, connect, page, user, other_user):
+    """An editor made viewer stays connected, is told read-only, and can no longer write."""
+    await sync_to_async(member_set)(page=page, user=other_user, role=Role.EDITOR, changed_by=user)
+    editor = await connect(page, other_user)
+    await sync_to_async(member_set)(page=page, user=other_user, role=Role.VIEWER, changed_by=user)
+    for _ in range(40):
+        await editor.pump(0.05)
+        if editor.auth_denied:
+            break
+    assert editor.auth_denied == "read-only"
+    editor.append("nope")
+    await settle(editor)
+    assert editor.close_code is None
+    assert await PageUpdate.objects.filter(page=page).acount() == 0
+
+
+async def test_access_change_reaches_children_of_a_moved_page(hub, connect, user, other_user):
+    """Moving a page away from the parent that granted a role closes that user's connection."""
+    parent = await sync_to_async(page_create)(owner=user, title="Team")
+    child = await sync_to_async(page_create)(owner=user, title="Notes", parent_id=parent.id)
+    await sync_to_async(member_set)(page=parent, user=other_user, role=Role.EDITOR, changed_by=user)
+    client = await connect(child, other_user)
+    await sync_to_async(page_update)(page=child, parent_id=None, changed_by=user)
+    assert await wait_closed(client) == 4403
+
+
+async def test_trashing_a_page_closes_its_editors_with_4404(hub, connect, page, user):
+    client = await connect(page, user)
+    await sync_to_async(page_trash)(page=page, changed_by=user)
+    assert await wait_closed(client) == 4404
+
+
+async def test_access_changes_are_repaired_from_the_database(hub, connect, page, user, other_user):
+    """With the layer message lost, the repair scan of access events still closes the socket."""
+    await sync_to_async(member_set)(page=page, user=other_user, role=Role.EDITOR, changed_by=user)
+    editor = await connect(page, other_user)
+    hub.channel_name, saved = None, hub.channel_name  # stop listening to the layer
+    try:
+        await hub.layer.group_discard("access", saved)
+        await sync_to_async(member_remove)(page=page, user=other_user, changed_by=user)
+        assert await wait_closed(editor) == 4403
+    finally:
+        hub.channel_name = saved
+
+
+async def test_ticket_opens_one_connection_once(hub, connect, page, user):
+    """A ticket opens the page without a cookie once; reused, expired or for another page: 4401."""
+    ticket = await sync_to_async(ticket_issue)(user=user, page=page)
+    client = await connect(page, None, path=f"/ws/pages/{page.id}?ticket={ticket}")
+    assert client.synced
+    again = await connect(page, None, path=f"/ws/pages/{page.id}?ticket={ticket}", sync=False)
+    assert await wait_closed(again) == 4401
+    other = await sync_to_async(page_create)(owner=user, title="Other")
+    wrong_page = await sync_to_async(ticket_issue)(user=user, page=other)
+    client = await connect(page, None, path=f"/ws/pages/{page.id}?ticket={wrong_page}", sync=False)
+    assert await wait_closed(client) == 4401
+    expired = await sync_to_async(ticket_issue)(user=user, page=page)
+    await WebSocketTicket.objects.filter(user=user, page=page).aupdate(expires_at=timezone.now() - timedelta(seconds=1))
+    client = await connect(page, None, path=f"/ws/pages/{page.id}?ticket={expired}", sync=False)
+    assert await wait_closed(client) == 4401
+
+
+async def test_foreign_origin_is_refused(hub, connect, page, user):
+    """A browser page of another site cannot open the socket (cross-site WebSocket hijacking)."""
+    from channels.testing import WebsocketCommunicator
+
+    from collab_site.asgi import application
+
+    communicator = WebsocketCommunicator(
+        application, f"/ws/pages/{page.id}", headers=[(b"origin", b"https://evil.example")]
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
