@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from documents.api.serializers import PageCreateInput, PageOutput, PageUpdateInput
 from documents.models import Page, Role
-from documents.selectors.access import can_edit, can_manage, page_role, pages_visible, roles_for_pages
+from documents.selectors.access import can_edit, can_manage, page_role, page_roles, pages_visible
 from documents.services.pages import UNCHANGED, page_create, page_trash, page_untrash, page_update
 
 
@@ -58,15 +58,9 @@ class PageListApi(GenericAPIView):
         for word in request.query_params.get("search", "").split():
             pages = pages.filter(title__icontains=word)
         batch = self.paginate_queryset(pages.order_by("title", "created_at"))
-        roles = self._roles(request, batch)
+        # Roles come from ancestors that need not be in the batch: resolve them all at once.
+        roles = page_roles(user=request.user, page_ids=[page.id for page in batch])
         return self.get_paginated_response(PageOutput(batch, many=True, context={"roles": roles}).data)
-
-    @staticmethod
-    def _roles(request: Request, pages: list[Page]) -> dict[UUID, Role]:
-        # Roles come from ancestors too; a page of results is small, so ask per page only
-        # when its parent is not in the batch.
-        known = roles_for_pages(user=request.user, pages=pages)
-        return {page.id: known.get(page.id) or page_role(user=request.user, page_id=page.id) for page in pages}
 
     @extend_schema(operation_id="pages_create", request=PageCreateInput, responses={201: PageOutput})
     def post(self, request: Request) -> Response:
