@@ -3,6 +3,7 @@
 from typing import Any
 from uuid import UUID
 
+from django.db.models.functions import Lower
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -57,7 +58,9 @@ class PageListApi(GenericAPIView):
                 raise ValidationError({"parent": ['Must be a page id or "root".']}) from None
         for word in request.query_params.get("search", "").split():
             pages = pages.filter(title__icontains=word)
-        batch = self.paginate_queryset(pages.order_by("title", "created_at"))
+        # By title as people read it (the database's collation may be plain byte order, "Zeta"
+        # before "alpha"), as in the web tree; id last so pages never swap between requests.
+        batch = self.paginate_queryset(pages.order_by(Lower("title"), "created_at", "id"))
         # Roles come from ancestors that need not be in the batch: resolve them all at once.
         roles = page_roles(user=request.user, page_ids=[page.id for page in batch])
         return self.get_paginated_response(PageOutput(batch, many=True, context={"roles": roles}).data)
