@@ -14,15 +14,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from documents.api.serializers import PageCreateInput, PageOutput, PageUpdateInput
+from documents.errors import Gone
 from documents.models import Page, Role
 from documents.selectors.access import can_edit, can_manage, page_role, page_roles, pages_visible
 from documents.services.pages import UNCHANGED, page_create, page_trash, page_untrash, page_update
 
 
-def page_for_user(request: Request, page_id: UUID, *, include_trashed: bool = False) -> tuple[Page, Role]:
-    """The page and the user's role on it; 404 when it does not exist or they may not see it."""
+def page_for_user(request: Request, page_id: UUID) -> tuple[Page, Role]:
+    """The page (trashed or not) and the user's role on it; 404 when it does not exist or they may not see it.
+
+    A trashed page is found so that changing it can say 409 "in the trash" rather than 404.
+    """
     page = Page.objects.select_related("owner").filter(id=page_id).first()
-    if page is None or (page.in_trash and not include_trashed):
+    if page is None:
         raise Http404
     role = page_role(user=request.user, page_id=page.id)
     if role is None:
@@ -85,10 +89,12 @@ class PageListApi(GenericAPIView):
 class PageDetailApi(GenericAPIView):
     serializer_class = PageOutput
 
-    @extend_schema(operation_id="pages_retrieve", responses=PageOutput)
+    @extend_schema(operation_id="pages_retrieve", responses={200: PageOutput, 410: OpenApiTypes.OBJECT})
     def get(self, request: Request, page_id: UUID) -> Response:
         """One page you may see."""
         page, role = page_for_user(request, page_id)
+        if page.in_trash:
+            raise Gone("The page is in the trash.")
         return Response(page_output(page, role))
 
     @extend_schema(operation_id="pages_update", request=PageUpdateInput, responses=PageOutput)
@@ -148,7 +154,7 @@ class TrashRestoreApi(GenericAPIView):
     @extend_schema(operation_id="trash_restore", request=None, responses=PageOutput)
     def post(self, request: Request, page_id: UUID) -> Response:
         """Bring a page (and the pages deleted with it) back from the trash."""
-        page, role = page_for_user(request, page_id, include_trashed=True)
+        page, role = page_for_user(request, page_id)
         if not can_manage(role):
             raise PermissionDenied("Only an owner of the page may restore it.")
         page_untrash(page=page)
