@@ -13,7 +13,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from documents.api.serializers import PageCreateInput, PageOutput, PageUpdateInput
+from documents.api.serializers import PageCreateInput, PageOutput, PageReplaceInput, PageUpdateInput, StrictInput
 from documents.errors import Gone
 from documents.models import Page, Role
 from documents.selectors.access import can_edit, can_manage, page_role, page_roles, pages_visible
@@ -100,10 +100,18 @@ class PageDetailApi(GenericAPIView):
     @extend_schema(operation_id="pages_update", request=PageUpdateInput, responses=PageOutput)
     def patch(self, request: Request, page_id: UUID) -> Response:
         """Rename and/or move a page (needs edit rights on it and on the new parent)."""
+        return self._update(request, page_id, PageUpdateInput)
+
+    @extend_schema(operation_id="pages_replace", request=PageReplaceInput, responses=PageOutput)
+    def put(self, request: Request, page_id: UUID) -> Response:
+        """Set both title and parent (`null` for top level); PATCH changes only what it is given."""
+        return self._update(request, page_id, PageReplaceInput)
+
+    def _update(self, request: Request, page_id: UUID, input_class: type[StrictInput]) -> Response:
         page, role = page_for_user(request, page_id)
         if not can_edit(role):
             raise PermissionDenied("You may view this page but not change it.")
-        data = PageUpdateInput(data=request.data)
+        data = input_class(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         parent_id = values.get("parent", UNCHANGED)
@@ -115,11 +123,6 @@ class PageDetailApi(GenericAPIView):
                 raise PermissionDenied("You may not move pages under this parent.")
         page = page_update(page=page, title=values.get("title", UNCHANGED), parent_id=parent_id)
         return Response(page_output(page, page_role(user=request.user, page_id=page.id)))
-
-    @extend_schema(operation_id="pages_replace", request=PageUpdateInput, responses=PageOutput)
-    def put(self, request: Request, page_id: UUID) -> Response:
-        """Same as PATCH: title and parent are the only fields a client sets."""
-        return self.patch(request, page_id)
 
     @extend_schema(operation_id="pages_trash", responses={204: None})
     def delete(self, request: Request, page_id: UUID) -> Response:

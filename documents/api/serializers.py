@@ -37,8 +37,17 @@ class PageCreateInput(StrictInput):
 
 
 class PageUpdateInput(StrictInput):
+    """PATCH: any of the fields a client sets."""
+
     title = StrictCharField(max_length=settings.PAGE_TITLE_MAX_LENGTH, required=False)
     parent = serializers.UUIDField(required=False, allow_null=True)
+
+
+class PageReplaceInput(StrictInput):
+    """PUT: every field a client sets (`parent: null` for a top-level page)."""
+
+    title = StrictCharField(max_length=settings.PAGE_TITLE_MAX_LENGTH)
+    parent = serializers.UUIDField(allow_null=True)
 
 
 class PageOutput(serializers.ModelSerializer):
