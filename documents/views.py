@@ -10,8 +10,8 @@ from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 
 from documents.models import Page
-from documents.selectors.access import can_edit, can_manage, page_role, pages_visible
-from documents.selectors.pages import flatten, page_tree
+from documents.selectors.access import can_edit, can_manage, page_role
+from documents.selectors.pages import flatten, page_tree, pages_trashed
 
 
 @login_required
@@ -54,8 +54,7 @@ def page_edit(request: HttpRequest, page_id: UUID) -> HttpResponse:
 @ensure_csrf_cookie
 def trash(request: HttpRequest) -> HttpResponse:
     """Pages in the trash that the user owns, with restore."""
-    trashed = pages_visible(user=request.user, include_trashed=True).filter(deleted_at__isnull=False)
-    pages = [p for p in trashed.order_by("-deleted_at") if can_manage(page_role(user=request.user, page_id=p.id))]
+    pages = [page for page, _ in pages_trashed(user=request.user)]
     return render(request, "documents/trash.html", {"pages": pages})
 
 

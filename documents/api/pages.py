@@ -17,6 +17,7 @@ from documents.api.serializers import PageCreateInput, PageOutput, PageReplaceIn
 from documents.errors import Gone
 from documents.models import Page, Role
 from documents.selectors.access import can_edit, can_manage, page_role, page_roles, pages_visible
+from documents.selectors.pages import pages_trashed
 from documents.services.pages import UNCHANGED, page_create, page_trash, page_untrash, page_update
 
 
@@ -140,14 +141,9 @@ class TrashListApi(GenericAPIView):
     @extend_schema(operation_id="trash_list", responses=PageOutput(many=True))
     def get(self, request: Request) -> Response:
         """Pages in the trash that you own, most recently deleted first."""
-        trashed = pages_visible(user=request.user, include_trashed=True).filter(deleted_at__isnull=False)
-        roles = {}
-        for page in trashed.select_related("owner").order_by("-deleted_at"):
-            role = page_role(user=request.user, page_id=page.id)
-            if can_manage(role):
-                roles[page] = role
-        batch = self.paginate_queryset(list(roles))
-        context = {"roles": {page.id: role for page, role in roles.items()}}
+        trashed = pages_trashed(user=request.user)
+        batch = self.paginate_queryset([page for page, _ in trashed])
+        context = {"roles": {page.id: role for page, role in trashed}}
         return self.get_paginated_response(PageOutput(batch, many=True, context=context).data)
 
 

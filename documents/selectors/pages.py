@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models.functions import Lower
+
 from documents.models import Page, Role
-from documents.selectors.access import AnyUser, pages_visible, roles_for_pages
+from documents.selectors.access import AnyUser, can_manage, page_roles, pages_visible, roles_for_pages
 
 
 @dataclass
@@ -44,3 +46,19 @@ def flatten(nodes: list[TreeNode]) -> list[TreeNode]:
         out.append(node)
         out.extend(flatten(node.children))
     return out
+
+
+def pages_trashed(*, user: AnyUser) -> list[tuple[Page, Role]]:
+    """Pages in the trash that the user owns (directly or by inheritance), most recently deleted first.
+
+    Two queries, however many pages: only owners may restore, so only they see the trash.
+    """
+    trashed = list(
+        pages_visible(user=user, include_trashed=True)
+        .filter(deleted_at__isnull=False)
+        .select_related("owner")
+        .defer("state")
+        .order_by("-deleted_at", Lower("title"), "id")
+    )
+    roles = page_roles(user=user, page_ids=[page.id for page in trashed])
+    return [(page, roles[page.id]) for page in trashed if can_manage(roles.get(page.id))]
