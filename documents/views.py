@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -55,7 +56,8 @@ def page_edit(request: HttpRequest, page_id: UUID) -> HttpResponse:
 def trash(request: HttpRequest) -> HttpResponse:
     """Pages in the trash that the user owns, with restore."""
     pages = [page for page, _ in pages_trashed(user=request.user)]
-    return render(request, "documents/trash.html", {"pages": pages})
+    context = {"pages": pages, "retention_days": settings.TRASH_RETENTION_DAYS}
+    return render(request, "documents/trash.html", context)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
