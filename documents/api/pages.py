@@ -52,7 +52,7 @@ class PageListApi(GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         """Pages you may see, by title; filter by parent and search the titles."""
-        pages = pages_visible(user=request.user).select_related("owner")
+        pages = pages_visible(user=request.user).select_related("owner").defer("state")
         parent = request.query_params.get("parent")
         if parent == "root":
             pages = pages.filter(parent__isnull=True)
