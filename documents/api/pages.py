@@ -3,21 +3,27 @@
 from typing import Any
 from uuid import UUID
 
-from django.db.models.functions import Lower
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from documents.api.serializers import PageCreateInput, PageOutput, PageReplaceInput, PageUpdateInput, StrictInput
+from documents.api.serializers import (
+    PageCreateInput,
+    PageListFilters,
+    PageOutput,
+    PageReplaceInput,
+    PageUpdateInput,
+    StrictInput,
+)
 from documents.errors import Gone
 from documents.models import Page, Role
-from documents.selectors.access import can_edit, can_manage, page_role, page_roles, pages_visible
-from documents.selectors.pages import pages_trashed
+from documents.selectors.access import can_edit, can_manage, page_role, page_roles
+from documents.selectors.pages import pages_list, pages_trashed
 from documents.services.pages import UNCHANGED, page_create, page_trash, page_untrash, page_update
 
 
@@ -42,30 +48,12 @@ def page_output(page: Page, role: Role | None) -> dict[str, Any]:
 class PageListApi(GenericAPIView):
     serializer_class = PageOutput
 
-    @extend_schema(
-        operation_id="pages_list",
-        parameters=[
-            OpenApiParameter("parent", OpenApiTypes.STR, description='A page id, or "root" for top-level pages.'),
-            OpenApiParameter("search", OpenApiTypes.STR, description="Words that must appear in the title."),
-        ],
-        responses=PageOutput(many=True),
-    )
+    @extend_schema(operation_id="pages_list", parameters=[PageListFilters], responses=PageOutput(many=True))
     def get(self, request: Request) -> Response:
         """Pages you may see, by title; filter by parent and search the titles."""
-        pages = pages_visible(user=request.user).select_related("owner").defer("state")
-        parent = request.query_params.get("parent")
-        if parent == "root":
-            pages = pages.filter(parent__isnull=True)
-        elif parent:
-            try:
-                pages = pages.filter(parent_id=UUID(parent))
-            except ValueError:
-                raise ValidationError({"parent": ['Must be a page id or "root".']}) from None
-        for word in request.query_params.get("search", "").split():
-            pages = pages.filter(title__icontains=word)
-        # By title as people read it (the database's collation may be plain byte order, "Zeta"
-        # before "alpha"), as in the web tree; id last so pages never swap between requests.
-        batch = self.paginate_queryset(pages.order_by(Lower("title"), "created_at", "id"))
+        filters = PageListFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        batch = self.paginate_queryset(pages_list(user=request.user, **filters.validated_data))
         # Roles come from ancestors that need not be in the batch: resolve them all at once.
         roles = page_roles(user=request.user, page_ids=[page.id for page in batch])
         return self.get_paginated_response(PageOutput(batch, many=True, context={"roles": roles}).data)

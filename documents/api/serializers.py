@@ -41,6 +41,27 @@ class StrictUUIDField(serializers.UUIDField):
         return super().to_internal_value(data)
 
 
+class PageListFilters(serializers.Serializer):
+    """The query parameters of the page list (others, such as ?page=, belong to pagination)."""
+
+    parent = serializers.CharField(
+        required=False, allow_blank=True, help_text='A page id, or "root" for top-level pages.'
+    )
+    search = serializers.CharField(
+        required=False, allow_blank=True, help_text="Words that must all appear in the title."
+    )
+
+    def validate_parent(self, value: str) -> UUID | str | None:
+        if not value:
+            return None
+        if value == "root":
+            return value
+        try:
+            return UUID(value)
+        except ValueError:
+            raise serializers.ValidationError('Must be a page id or "root".') from None
+
+
 class PageCreateInput(StrictInput):
     title = StrictCharField(max_length=settings.PAGE_TITLE_MAX_LENGTH)
     parent = StrictUUIDField(required=False, allow_null=True, default=None)

@@ -1,7 +1,10 @@
 """Reads of pages for the web views."""
 
 from dataclasses import dataclass, field
+from typing import Literal
+from uuid import UUID
 
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from documents.models import Page, Role
@@ -62,3 +65,19 @@ def pages_trashed(*, user: AnyUser) -> list[tuple[Page, Role]]:
     )
     roles = page_roles(user=user, page_ids=[page.id for page in trashed])
     return [(page, roles[page.id]) for page in trashed if can_manage(roles.get(page.id))]
+
+
+def pages_list(*, user: AnyUser, parent: UUID | Literal["root"] | None = None, search: str = "") -> QuerySet[Page]:
+    """Live pages the user may see: children of `parent` ("root": top level), every word of `search` in the title.
+
+    By title as people read it (the database's collation may be plain byte order, "Zeta"
+    before "alpha"), as in the web tree; id last so pages never swap between requests.
+    """
+    pages = pages_visible(user=user).select_related("owner").defer("state")
+    if parent == "root":
+        pages = pages.filter(parent__isnull=True)
+    elif parent is not None:
+        pages = pages.filter(parent_id=parent)
+    for word in search.split():
+        pages = pages.filter(title__icontains=word)
+    return pages.order_by(Lower("title"), "created_at", "id")
