@@ -12,7 +12,7 @@ from django.views.defaults import server_error as django_server_error
 
 from documents.models import Page
 from documents.selectors.access import can_edit, can_manage, page_role
-from documents.selectors.pages import flatten, page_tree, pages_trashed
+from documents.selectors.pages import flatten, page_ancestors, page_tree, pages_trashed
 
 
 @login_required
@@ -33,14 +33,7 @@ def page_edit(request: HttpRequest, page_id: UUID) -> HttpResponse:
         return render(request, "documents/page_missing.html", {"reason": "missing"}, status=404)
     if page.in_trash:
         return render(request, "documents/page_missing.html", {"reason": "trashed", "page": page}, status=410)
-    ancestors = []
-    parent_id = page.parent_id
-    while parent_id:
-        parent = Page.objects.only("id", "title", "parent_id").filter(id=parent_id).first()
-        if parent is None or page_role(user=request.user, page_id=parent.id) is None:
-            break
-        ancestors.insert(0, parent)
-        parent_id = parent.parent_id
+    ancestors = page_ancestors(user=request.user, page=page)
     context = {
         "page": page,
         "role": role,

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from uuid import UUID
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
@@ -81,3 +82,35 @@ def pages_list(*, user: AnyUser, parent: UUID | Literal["root"] | None = None, s
     for word in search.split():
         pages = pages.filter(title__icontains=word)
     return pages.order_by(Lower("title"), "created_at", "id")
+
+
+# The chain above a page, nearest first. The depth cap stops a cycle (which the services
+# refuse, but a raw write could make) from looping forever.
+_ANCESTORS_SQL = """
+WITH RECURSIVE chain(id, parent_id, depth) AS (
+    SELECT id, parent_id, 0 FROM documents_page WHERE id = %s
+    UNION ALL
+    SELECT p.id, p.parent_id, c.depth + 1 FROM documents_page p JOIN chain c ON p.id = c.parent_id
+    WHERE c.depth < 1000
+)
+SELECT p.id, p.title, p.parent_id FROM chain c JOIN documents_page p ON p.id = c.id
+WHERE c.depth > 0 ORDER BY c.depth
+"""
+
+
+def page_ancestors(*, user: AnyUser, page: Page) -> list[Page]:
+    """The ancestors of a page that the user may see, top first, for a breadcrumb. Two queries.
+
+    Roles flow down the tree, so the visible ancestors are the nearest ones up to the first
+    the user may not see.
+    """
+    if page.parent_id is None:
+        return []
+    chain = list(Page.objects.raw(_ANCESTORS_SQL, [Page._meta.pk.get_db_prep_value(page.id, connection)]))
+    roles = page_roles(user=user, page_ids=[ancestor.id for ancestor in chain])
+    visible: list[Page] = []
+    for ancestor in chain:
+        if ancestor.id not in roles:
+            break
+        visible.append(ancestor)
+    return visible[::-1]
