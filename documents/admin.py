@@ -1,10 +1,13 @@
 """Django admin for pages, their members, the update log and versions."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from documents.errors import InvalidInput
 from documents.models import Page, PageMember, PageUpdate, PageVersion
+from documents.services.pages import page_move_check
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -26,8 +29,25 @@ class PageMemberInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class PageAdminForm(forms.ModelForm):
+    class Meta:
+        model = Page
+        fields = ["title", "parent", "owner", "deleted_at"]
+
+    def clean_parent(self) -> Page | None:
+        """The tree rule of the services holds here too: no page under itself or a descendant."""
+        parent = self.cleaned_data.get("parent")
+        if parent is not None and self.instance.pk is not None and not self.instance._state.adding:
+            try:
+                page_move_check(page_id=self.instance.pk, parent_id=parent.pk)
+            except InvalidInput as error:
+                raise forms.ValidationError(error.message) from None
+        return parent
+
+
 @admin.register(Page)
 class PageAdmin(admin.ModelAdmin):
+    form = PageAdminForm
     list_display = ["title", "parent", "owner", "updated_at", "edited_at", "deleted_at"]
     list_filter = [("deleted_at", admin.EmptyFieldListFilter), "created_at", "edited_at"]
     search_fields = ["title", "text", "id"]

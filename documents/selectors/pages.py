@@ -114,3 +114,14 @@ def page_ancestors(*, user: AnyUser, page: Page) -> list[Page]:
             break
         visible.append(ancestor)
     return visible[::-1]
+
+
+def page_descendant_ids(*, page_id: UUID) -> set[UUID]:
+    """Ids of all pages below a page (trashed ones included): one query per level of the tree."""
+    found: set[UUID] = set()
+    frontier = [page_id]
+    while frontier:
+        children = list(Page.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        frontier = [child for child in children if child not in found]
+        found.update(frontier)
+    return found

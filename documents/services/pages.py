@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from documents.errors import Conflict, InvalidInput
 from documents.models import Page, PageMember, Role
+from documents.selectors.pages import page_descendant_ids
 
 UNCHANGED: Any = object()
 
@@ -38,15 +39,10 @@ def _live_parent(parent_id: UUID | None) -> Page | None:
     return parent
 
 
-def _descendant_ids(page_id: UUID) -> set[UUID]:
-    """Ids of all pages below `page_id` (trashed ones included), breadth first."""
-    found: set[UUID] = set()
-    frontier = [page_id]
-    while frontier:
-        children = list(Page.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
-        frontier = [child for child in children if child not in found]
-        found.update(frontier)
-    return found
+def page_move_check(*, page_id: UUID, parent_id: UUID | None) -> None:
+    """Refuse to put a page under itself or one of its descendants: the tree would get a cycle."""
+    if parent_id is not None and (parent_id == page_id or parent_id in page_descendant_ids(page_id=page_id)):
+        raise InvalidInput("A page cannot be moved under itself or one of its children.", field="parent")
 
 
 @transaction.atomic
@@ -68,8 +64,7 @@ def page_update(*, page: Page, title: str = UNCHANGED, parent_id: UUID | None = 
         page.title = _clean_title(title)
         fields.append("title")
     if parent_id is not UNCHANGED:
-        if parent_id == page.id or (parent_id is not None and parent_id in _descendant_ids(page.id)):
-            raise InvalidInput("A page cannot be moved under itself or one of its children.", field="parent")
+        page_move_check(page_id=page.id, parent_id=parent_id)
         page.parent = _live_parent(parent_id)
         fields.append("parent")
     page.save(update_fields=fields)
@@ -82,7 +77,7 @@ def page_trash(*, page: Page) -> int:
     if page.in_trash:
         raise Conflict("The page is already in the trash.")
     now = timezone.now()
-    ids = {page.id} | _descendant_ids(page.id)
+    ids = {page.id} | page_descendant_ids(page_id=page.id)
     return Page.objects.filter(id__in=ids, deleted_at__isnull=True).update(deleted_at=now)
 
 
@@ -94,7 +89,7 @@ def page_untrash(*, page: Page) -> int:
         raise Conflict("The page is not in the trash.")
     if page.parent_id is not None and Page.objects.filter(id=page.parent_id, deleted_at__isnull=False).exists():
         raise Conflict("The page's parent is in the trash; restore the parent first.")
-    ids = {page.id} | _descendant_ids(page.id)
+    ids = {page.id} | page_descendant_ids(page_id=page.id)
     return Page.objects.filter(id__in=ids, deleted_at=page.deleted_at).update(deleted_at=None)
 
 
