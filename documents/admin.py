@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from documents.errors import InvalidInput
-from documents.models import Page, PageMember, PageUpdate, PageVersion
+from documents.models import Page, PageMember, PageUpdate, PageVersion, Role
 from documents.services.pages import page_move_check
 
 
@@ -64,6 +64,16 @@ class PageAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Page]:
         return super().get_queryset(request).defer("state", "html")
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: list, change: bool) -> None:
+        """A page added here gets its owner membership, as pages made in the API and the UI do.
+
+        After the inlines, so that a membership the admin gave the owner inline wins.
+        """
+        super().save_related(request, form, formsets, change)
+        page = form.instance
+        if not change and page.owner_id is not None:
+            PageMember.objects.get_or_create(page=page, user_id=page.owner_id, defaults={"role": Role.OWNER})
 
 
 @admin.register(PageUpdate)
