@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from documents.errors import Conflict, InvalidInput
@@ -39,6 +39,22 @@ def _live_parent(parent_id: UUID | None) -> Page | None:
     return parent
 
 
+# Any fixed number; it names the lock that serialises moves in the page tree.
+_TREE_MOVE_LOCK = 7_061_676_501
+
+
+def _serialise_moves() -> None:
+    """Hold the tree's move lock until the transaction ends.
+
+    Two moves checked at once can each see no cycle and together close one (A under B while
+    B's parent goes under A), or deadlock on each other's row locks. Moves are rare, so they
+    take turns. SQLite needs nothing: its transactions here take the write lock at BEGIN.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_TREE_MOVE_LOCK])
+
+
 def page_move_check(*, page_id: UUID, parent_id: UUID | None) -> None:
     """Refuse to put a page under itself or one of its descendants: the tree would get a cycle."""
     if parent_id is not None and (parent_id == page_id or parent_id in page_descendant_ids(page_id=page_id)):
@@ -56,6 +72,8 @@ def page_create(*, owner: AbstractBaseUser, title: str, parent_id: UUID | None =
 @transaction.atomic
 def page_update(*, page: Page, title: str = UNCHANGED, parent_id: UUID | None = UNCHANGED) -> Page:
     """Rename and/or move a page. Moving under itself or a descendant is refused."""
+    if parent_id is not UNCHANGED:
+        _serialise_moves()
     page = Page.objects.select_for_update().get(id=page.id)
     if page.in_trash:
         raise Conflict("The page is in the trash; restore it first.")
