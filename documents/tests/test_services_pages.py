@@ -278,3 +278,64 @@ def test_purge_with_nothing_to_do(user):
     make_page(owner=user)
     assert pages_purge_trash() == 0
     assert Page.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("length", [2, 3])
+def test_concurrent_crossing_moves_cannot_make_a_cycle(make_user, monkeypatch, length):
+    """Two moves that would together close a loop (A under B while B, or B's parent, goes under A):
+    one wins, the other is refused with 400, and the tree has no cycle."""
+    import threading
+
+    from django.db import connection
+
+    from documents.selectors import pages as page_selectors
+    from documents.services import pages as page_services
+
+    owner = make_user()
+    c = make_page(owner=owner, title="C")
+    b = make_page(owner=owner, title="B", parent=c if length == 3 else None)
+    a = make_page(owner=owner, title="A")
+    top_of_b = c if length == 3 else b
+    both_checked = threading.Barrier(2, timeout=2)
+    real = page_selectors.page_descendant_ids
+
+    def descendants_then_wait(*, page_id):
+        found = real(page_id=page_id)
+        # Unserialised, both moves get here, each having seen no cycle.
+        try:
+            both_checked.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return found
+
+    monkeypatch.setattr(page_services, "page_descendant_ids", descendants_then_wait)
+    outcomes: dict[str, str] = {}
+
+    def move(name: str, page: Page, parent: Page) -> None:
+        try:
+            page_update(page=page, parent_id=parent.id)
+            outcomes[name] = "moved"
+        except InvalidInput:
+            outcomes[name] = "refused"
+        except Exception as error:
+            outcomes[name] = repr(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=move, args=("a", a, b)),
+        threading.Thread(target=move, args=("top", top_of_b, a)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(outcomes.values()) == ["moved", "refused"]
+    parents = dict(Page.objects.values_list("id", "parent_id"))
+    for start in parents:
+        seen, page_id = set(), start
+        while page_id is not None:
+            assert page_id not in seen, "cycle in the page tree"
+            seen.add(page_id)
+            page_id = parents[page_id]
