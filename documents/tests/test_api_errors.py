@@ -252,3 +252,11 @@ def test_a_server_error_under_api_is_json(api, monkeypatch):
     api.raise_request_exception = False
     response = api.get("/api/pages/")
     assert_json_error(response, 500, "Server error.")
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json"])
+def test_errors_are_json_whatever_a_program_accepts(api, accept):
+    """Clients that send no Accept header, */* or JSON get JSON errors."""
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+    response = api.post("/api/pages/", {"title": ""}, format="json", **headers)
+    assert_json_error(response, 400, "title: This field may not be blank.")
