@@ -1,10 +1,13 @@
 """Django admin for pages, their members, the update log and versions."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from documents.models import Page, PageMember, PageUpdate, PageVersion
+from documents.errors import InvalidInput
+from documents.models import Page, PageMember, PageUpdate, PageVersion, Role
+from documents.services.pages import page_move_check
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -26,8 +29,25 @@ class PageMemberInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class PageAdminForm(forms.ModelForm):
+    class Meta:
+        model = Page
+        fields = ["title", "parent", "owner", "deleted_at"]
+
+    def clean_parent(self) -> Page | None:
+        """The tree rule of the services holds here too: no page under itself or a descendant."""
+        parent = self.cleaned_data.get("parent")
+        if parent is not None and self.instance.pk is not None and not self.instance._state.adding:
+            try:
+                page_move_check(page_id=self.instance.pk, parent_id=parent.pk)
+            except InvalidInput as error:
+                raise forms.ValidationError(error.message) from None
+        return parent
+
+
 @admin.register(Page)
 class PageAdmin(admin.ModelAdmin):
+    form = PageAdminForm
     list_display = ["title", "parent", "owner", "updated_at", "edited_at", "deleted_at"]
     list_filter = [("deleted_at", admin.EmptyFieldListFilter), "created_at", "edited_at"]
     search_fields = ["title", "text", "id"]
@@ -44,6 +64,16 @@ class PageAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Page]:
         return super().get_queryset(request).defer("state", "html")
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: list, change: bool) -> None:
+        """A page added here gets its owner membership, as pages made in the API and the UI do.
+
+        After the inlines, so that a membership the admin gave the owner inline wins.
+        """
+        super().save_related(request, form, formsets, change)
+        page = form.instance
+        if not change and page.owner_id is not None:
+            PageMember.objects.get_or_create(page=page, user_id=page.owner_id, defaults={"role": Role.OWNER})
 
 
 @admin.register(PageUpdate)

@@ -22,3 +22,9 @@ class Conflict(PageError):
     """The input is fine but the page's current state does not allow it."""
 
     status = 409
+
+
+class Gone(PageError):
+    """The page exists but is in the trash."""
+
+    status = 410

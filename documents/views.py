@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -10,8 +11,8 @@ from django.views.defaults import page_not_found
 from django.views.defaults import server_error as django_server_error
 
 from documents.models import Page
-from documents.selectors.access import can_edit, can_manage, page_role, pages_visible
-from documents.selectors.pages import flatten, page_tree
+from documents.selectors.access import can_edit, can_manage, page_role
+from documents.selectors.pages import flatten, page_ancestors, page_tree, pages_trashed
 
 
 @login_required
@@ -32,14 +33,7 @@ def page_edit(request: HttpRequest, page_id: UUID) -> HttpResponse:
         return render(request, "documents/page_missing.html", {"reason": "missing"}, status=404)
     if page.in_trash:
         return render(request, "documents/page_missing.html", {"reason": "trashed", "page": page}, status=410)
-    ancestors = []
-    parent_id = page.parent_id
-    while parent_id:
-        parent = Page.objects.only("id", "title", "parent_id").filter(id=parent_id).first()
-        if parent is None or page_role(user=request.user, page_id=parent.id) is None:
-            break
-        ancestors.insert(0, parent)
-        parent_id = parent.parent_id
+    ancestors = page_ancestors(user=request.user, page=page)
     context = {
         "page": page,
         "role": role,
@@ -54,9 +48,9 @@ def page_edit(request: HttpRequest, page_id: UUID) -> HttpResponse:
 @ensure_csrf_cookie
 def trash(request: HttpRequest) -> HttpResponse:
     """Pages in the trash that the user owns, with restore."""
-    trashed = pages_visible(user=request.user, include_trashed=True).filter(deleted_at__isnull=False)
-    pages = [p for p in trashed.order_by("-deleted_at") if can_manage(page_role(user=request.user, page_id=p.id))]
-    return render(request, "documents/trash.html", {"pages": pages})
+    pages = [page for page, _ in pages_trashed(user=request.user)]
+    context = {"pages": pages, "retention_days": settings.TRASH_RETENTION_DAYS}
+    return render(request, "documents/trash.html", context)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -5,23 +5,35 @@ from uuid import UUID
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from documents.api.serializers import PageCreateInput, PageOutput, PageUpdateInput
+from documents.api.serializers import (
+    PageCreateInput,
+    PageListFilters,
+    PageOutput,
+    PageReplaceInput,
+    PageUpdateInput,
+    StrictInput,
+)
+from documents.errors import Gone
 from documents.models import Page, Role
-from documents.selectors.access import can_edit, can_manage, page_role, pages_visible, roles_for_pages
+from documents.selectors.access import can_edit, can_manage, page_role, page_roles
+from documents.selectors.pages import pages_list, pages_trashed
 from documents.services.pages import UNCHANGED, page_create, page_trash, page_untrash, page_update
 
 
-def page_for_user(request: Request, page_id: UUID, *, include_trashed: bool = False) -> tuple[Page, Role]:
-    """The page and the user's role on it; 404 when it does not exist or they may not see it."""
+def page_for_user(request: Request, page_id: UUID) -> tuple[Page, Role]:
+    """The page (trashed or not) and the user's role on it; 404 when it does not exist or they may not see it.
+
+    A trashed page is found so that changing it can say 409 "in the trash" rather than 404.
+    """
     page = Page.objects.select_related("owner").filter(id=page_id).first()
-    if page is None or (page.in_trash and not include_trashed):
+    if page is None:
         raise Http404
     role = page_role(user=request.user, page_id=page.id)
     if role is None:
@@ -36,37 +48,15 @@ def page_output(page: Page, role: Role | None) -> dict[str, Any]:
 class PageListApi(GenericAPIView):
     serializer_class = PageOutput
 
-    @extend_schema(
-        operation_id="pages_list",
-        parameters=[
-            OpenApiParameter("parent", OpenApiTypes.STR, description='A page id, or "root" for top-level pages.'),
-            OpenApiParameter("search", OpenApiTypes.STR, description="Words that must appear in the title."),
-        ],
-        responses=PageOutput(many=True),
-    )
+    @extend_schema(operation_id="pages_list", parameters=[PageListFilters], responses=PageOutput(many=True))
     def get(self, request: Request) -> Response:
         """Pages you may see, by title; filter by parent and search the titles."""
-        pages = pages_visible(user=request.user).select_related("owner")
-        parent = request.query_params.get("parent")
-        if parent == "root":
-            pages = pages.filter(parent__isnull=True)
-        elif parent:
-            try:
-                pages = pages.filter(parent_id=UUID(parent))
-            except ValueError:
-                raise ValidationError({"parent": ['Must be a page id or "root".']}) from None
-        for word in request.query_params.get("search", "").split():
-            pages = pages.filter(title__icontains=word)
-        batch = self.paginate_queryset(pages.order_by("title", "created_at"))
-        roles = self._roles(request, batch)
+        filters = PageListFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        batch = self.paginate_queryset(pages_list(user=request.user, **filters.validated_data))
+        # Roles come from ancestors that need not be in the batch: resolve them all at once.
+        roles = page_roles(user=request.user, page_ids=[page.id for page in batch])
         return self.get_paginated_response(PageOutput(batch, many=True, context={"roles": roles}).data)
-
-    @staticmethod
-    def _roles(request: Request, pages: list[Page]) -> dict[UUID, Role]:
-        # Roles come from ancestors too; a page of results is small, so ask per page only
-        # when its parent is not in the batch.
-        known = roles_for_pages(user=request.user, pages=pages)
-        return {page.id: known.get(page.id) or page_role(user=request.user, page_id=page.id) for page in pages}
 
     @extend_schema(operation_id="pages_create", request=PageCreateInput, responses={201: PageOutput})
     def post(self, request: Request) -> Response:
@@ -88,19 +78,29 @@ class PageListApi(GenericAPIView):
 class PageDetailApi(GenericAPIView):
     serializer_class = PageOutput
 
-    @extend_schema(operation_id="pages_retrieve", responses=PageOutput)
+    @extend_schema(operation_id="pages_retrieve", responses={200: PageOutput, 410: OpenApiTypes.OBJECT})
     def get(self, request: Request, page_id: UUID) -> Response:
         """One page you may see."""
         page, role = page_for_user(request, page_id)
+        if page.in_trash:
+            raise Gone("The page is in the trash.")
         return Response(page_output(page, role))
 
     @extend_schema(operation_id="pages_update", request=PageUpdateInput, responses=PageOutput)
     def patch(self, request: Request, page_id: UUID) -> Response:
         """Rename and/or move a page (needs edit rights on it and on the new parent)."""
+        return self._update(request, page_id, PageUpdateInput)
+
+    @extend_schema(operation_id="pages_replace", request=PageReplaceInput, responses=PageOutput)
+    def put(self, request: Request, page_id: UUID) -> Response:
+        """Set both title and parent (`null` for top level); PATCH changes only what it is given."""
+        return self._update(request, page_id, PageReplaceInput)
+
+    def _update(self, request: Request, page_id: UUID, input_class: type[StrictInput]) -> Response:
         page, role = page_for_user(request, page_id)
         if not can_edit(role):
             raise PermissionDenied("You may view this page but not change it.")
-        data = PageUpdateInput(data=request.data)
+        data = input_class(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         parent_id = values.get("parent", UNCHANGED)
@@ -114,11 +114,6 @@ class PageDetailApi(GenericAPIView):
             page=page, title=values.get("title", UNCHANGED), parent_id=parent_id, changed_by=request.user
         )
         return Response(page_output(page, page_role(user=request.user, page_id=page.id)))
-
-    @extend_schema(operation_id="pages_replace", request=PageUpdateInput, responses=PageOutput)
-    def put(self, request: Request, page_id: UUID) -> Response:
-        """Same as PATCH: title and parent are the only fields a client sets."""
-        return self.patch(request, page_id)
 
     @extend_schema(operation_id="pages_trash", responses={204: None})
     def delete(self, request: Request, page_id: UUID) -> Response:
@@ -136,14 +131,9 @@ class TrashListApi(GenericAPIView):
     @extend_schema(operation_id="trash_list", responses=PageOutput(many=True))
     def get(self, request: Request) -> Response:
         """Pages in the trash that you own, most recently deleted first."""
-        trashed = pages_visible(user=request.user, include_trashed=True).filter(deleted_at__isnull=False)
-        roles = {}
-        for page in trashed.select_related("owner").order_by("-deleted_at"):
-            role = page_role(user=request.user, page_id=page.id)
-            if can_manage(role):
-                roles[page] = role
-        batch = self.paginate_queryset(list(roles))
-        context = {"roles": {page.id: role for page, role in roles.items()}}
+        trashed = pages_trashed(user=request.user)
+        batch = self.paginate_queryset([page for page, _ in trashed])
+        context = {"roles": {page.id: role for page, role in trashed}}
         return self.get_paginated_response(PageOutput(batch, many=True, context=context).data)
 
 
@@ -153,7 +143,7 @@ class TrashRestoreApi(GenericAPIView):
     @extend_schema(operation_id="trash_restore", request=None, responses=PageOutput)
     def post(self, request: Request, page_id: UUID) -> Response:
         """Bring a page (and the pages deleted with it) back from the trash."""
-        page, role = page_for_user(request, page_id, include_trashed=True)
+        page, role = page_for_user(request, page_id)
         if not can_manage(role):
             raise PermissionDenied("Only an owner of the page may restore it.")
         page_untrash(page=page)

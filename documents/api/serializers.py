@@ -1,6 +1,7 @@
 """Input and output shapes of the pages API."""
 
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from rest_framework import serializers
@@ -31,14 +32,53 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictUUIDField(serializers.UUIDField):
+    """A UUIDField that takes strings only: DRF would turn the number 5 into a UUID."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str | UUID):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class PageListFilters(serializers.Serializer):
+    """The query parameters of the page list (others, such as ?page=, belong to pagination)."""
+
+    parent = serializers.CharField(
+        required=False, allow_blank=True, help_text='A page id, or "root" for top-level pages.'
+    )
+    search = serializers.CharField(
+        required=False, allow_blank=True, help_text="Words that must all appear in the title."
+    )
+
+    def validate_parent(self, value: str) -> UUID | str | None:
+        if not value:
+            return None
+        if value == "root":
+            return value
+        try:
+            return UUID(value)
+        except ValueError:
+            raise serializers.ValidationError('Must be a page id or "root".') from None
+
+
 class PageCreateInput(StrictInput):
     title = StrictCharField(max_length=settings.PAGE_TITLE_MAX_LENGTH)
-    parent = serializers.UUIDField(required=False, allow_null=True, default=None)
+    parent = StrictUUIDField(required=False, allow_null=True, default=None)
 
 
 class PageUpdateInput(StrictInput):
+    """PATCH: any of the fields a client sets."""
+
     title = StrictCharField(max_length=settings.PAGE_TITLE_MAX_LENGTH, required=False)
-    parent = serializers.UUIDField(required=False, allow_null=True)
+    parent = StrictUUIDField(required=False, allow_null=True)
+
+
+class PageReplaceInput(StrictInput):
+    """PUT: every field a client sets (`parent: null` for a top-level page)."""
+
+    title = StrictCharField(max_length=settings.PAGE_TITLE_MAX_LENGTH)
+    parent = StrictUUIDField(allow_null=True)
 
 
 class PageOutput(serializers.ModelSerializer):

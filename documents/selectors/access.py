@@ -48,26 +48,49 @@ def _page_id_param(page_id: UUID) -> object:
     return Page._meta.pk.get_db_prep_value(page_id, connection)
 
 
+# One row per (page of the batch, membership of the user on it or an ancestor). UNION, not
+# UNION ALL, so that a cycle in the tree (which the services refuse) cannot loop forever.
 _ANCESTOR_ROLES_SQL = """
-WITH RECURSIVE chain(id, parent_id) AS (
-    SELECT id, parent_id FROM documents_page WHERE id = %s
-    UNION ALL
-    SELECT p.id, p.parent_id FROM documents_page p JOIN chain c ON p.id = c.parent_id
+WITH RECURSIVE chain(page_id, id, parent_id) AS (
+    SELECT id, id, parent_id FROM documents_page WHERE id IN ({placeholders})
+    UNION
+    SELECT c.page_id, p.id, p.parent_id FROM documents_page p JOIN chain c ON p.id = c.parent_id
 )
-SELECT m.role FROM documents_pagemember m
-WHERE m.user_id = %s AND m.page_id IN (SELECT id FROM chain)
+SELECT c.page_id, m.role FROM chain c JOIN documents_pagemember m ON m.page_id = c.id
+WHERE m.user_id = %s
 """
+
+# Bounds the number of parameters of one query (SQLite allows 32766); a page of API results
+# is at most 200 pages, so this only splits the trash of someone with thousands of pages.
+_ROLES_BATCH = 1000
+
+
+def page_roles(*, user: AnyUser, page_ids: Iterable[UUID]) -> dict[UUID, Role]:
+    """The user's effective roles on any pages (inherited from ancestors), by page id.
+
+    One query for up to 1000 pages, whatever their place in the tree; pages the user may not
+    see are left out.
+    """
+    pk = Page._meta.pk
+    page_ids = list(dict.fromkeys(pk.to_python(page_id) for page_id in page_ids))
+    if not user.is_authenticated or not user.is_active or not page_ids:
+        return {}
+    if user.is_staff:
+        return {page_id: Role.OWNER for page_id in page_ids}
+    found: dict[UUID, list[str]] = {}
+    for start in range(0, len(page_ids), _ROLES_BATCH):
+        batch = page_ids[start : start + _ROLES_BATCH]
+        sql = _ANCESTOR_ROLES_SQL.format(placeholders=", ".join(["%s"] * len(batch)))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*(_page_id_param(page_id) for page_id in batch), user.pk])
+            for page_id, role in cursor.fetchall():
+                found.setdefault(pk.to_python(page_id), []).append(role)
+    return {page_id: role for page_id, roles in found.items() if (role := _best(roles)) is not None}
 
 
 def page_role(*, user: AnyUser, page_id: UUID) -> Role | None:
     """The user's effective role on a page (inherited from ancestors), or None. One query."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_staff:
-        return Role.OWNER
-    with connection.cursor() as cursor:
-        cursor.execute(_ANCESTOR_ROLES_SQL, [_page_id_param(page_id), user.pk])
-        return _best(row[0] for row in cursor.fetchall())
+    return page_roles(user=user, page_ids=[page_id]).get(Page._meta.pk.to_python(page_id))
 
 
 _ANCESTOR_ROLES_OF_USERS_SQL = """

@@ -1,9 +1,15 @@
 """Reads of pages for the web views."""
 
 from dataclasses import dataclass, field
+from typing import Literal
+from uuid import UUID
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
 from documents.models import Page, Role
-from documents.selectors.access import AnyUser, pages_visible, roles_for_pages
+from documents.selectors.access import AnyUser, can_manage, page_roles, pages_visible, roles_for_pages
 
 
 @dataclass
@@ -44,3 +50,78 @@ def flatten(nodes: list[TreeNode]) -> list[TreeNode]:
         out.append(node)
         out.extend(flatten(node.children))
     return out
+
+
+def pages_trashed(*, user: AnyUser) -> list[tuple[Page, Role]]:
+    """Pages in the trash that the user owns (directly or by inheritance), most recently deleted first.
+
+    Two queries, however many pages: only owners may restore, so only they see the trash.
+    """
+    trashed = list(
+        pages_visible(user=user, include_trashed=True)
+        .filter(deleted_at__isnull=False)
+        .select_related("owner")
+        .defer("state")
+        .order_by("-deleted_at", Lower("title"), "id")
+    )
+    roles = page_roles(user=user, page_ids=[page.id for page in trashed])
+    return [(page, roles[page.id]) for page in trashed if can_manage(roles.get(page.id))]
+
+
+def pages_list(*, user: AnyUser, parent: UUID | Literal["root"] | None = None, search: str = "") -> QuerySet[Page]:
+    """Live pages the user may see: children of `parent` ("root": top level), every word of `search` in the title.
+
+    By title as people read it (the database's collation may be plain byte order, "Zeta"
+    before "alpha"), as in the web tree; id last so pages never swap between requests.
+    """
+    pages = pages_visible(user=user).select_related("owner").defer("state")
+    if parent == "root":
+        pages = pages.filter(parent__isnull=True)
+    elif parent is not None:
+        pages = pages.filter(parent_id=parent)
+    for word in search.split():
+        pages = pages.filter(title__icontains=word)
+    return pages.order_by(Lower("title"), "created_at", "id")
+
+
+# The chain above a page, nearest first. The depth cap stops a cycle (which the services
+# refuse, but a raw write could make) from looping forever.
+_ANCESTORS_SQL = """
+WITH RECURSIVE chain(id, parent_id, depth) AS (
+    SELECT id, parent_id, 0 FROM documents_page WHERE id = %s
+    UNION ALL
+    SELECT p.id, p.parent_id, c.depth + 1 FROM documents_page p JOIN chain c ON p.id = c.parent_id
+    WHERE c.depth < 1000
+)
+SELECT p.id, p.title, p.parent_id FROM chain c JOIN documents_page p ON p.id = c.id
+WHERE c.depth > 0 ORDER BY c.depth
+"""
+
+
+def page_ancestors(*, user: AnyUser, page: Page) -> list[Page]:
+    """The ancestors of a page that the user may see, top first, for a breadcrumb. Two queries.
+
+    Roles flow down the tree, so the visible ancestors are the nearest ones up to the first
+    the user may not see.
+    """
+    if page.parent_id is None:
+        return []
+    chain = list(Page.objects.raw(_ANCESTORS_SQL, [Page._meta.pk.get_db_prep_value(page.id, connection)]))
+    roles = page_roles(user=user, page_ids=[ancestor.id for ancestor in chain])
+    visible: list[Page] = []
+    for ancestor in chain:
+        if ancestor.id not in roles:
+            break
+        visible.append(ancestor)
+    return visible[::-1]
+
+
+def page_descendant_ids(*, page_id: UUID) -> set[UUID]:
+    """Ids of all pages below a page (trashed ones included): one query per level of the tree."""
+    found: set[UUID] = set()
+    frontier = [page_id]
+    while frontier:
+        children = list(Page.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        frontier = [child for child in children if child not in found]
+        found.update(frontier)
+    return found

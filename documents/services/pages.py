@@ -6,12 +6,13 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from documents.errors import Conflict, InvalidInput
 from documents.events import access_changed_published
 from documents.models import AccessEvent, Page, PageMember, Role
+from documents.selectors.pages import page_descendant_ids
 
 UNCHANGED: Any = object()
 
@@ -39,15 +40,26 @@ def _live_parent(parent_id: UUID | None) -> Page | None:
     return parent
 
 
-def _descendant_ids(page_id: UUID) -> set[UUID]:
-    """Ids of all pages below `page_id` (trashed ones included), breadth first."""
-    found: set[UUID] = set()
-    frontier = [page_id]
-    while frontier:
-        children = list(Page.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
-        frontier = [child for child in children if child not in found]
-        found.update(frontier)
-    return found
+# Any fixed number; it names the lock that serialises moves in the page tree.
+_TREE_MOVE_LOCK = 7_061_676_501
+
+
+def _serialise_moves() -> None:
+    """Hold the tree's move lock until the transaction ends.
+
+    Two moves checked at once can each see no cycle and together close one (A under B while
+    B's parent goes under A), or deadlock on each other's row locks. Moves are rare, so they
+    take turns. SQLite needs nothing: its transactions here take the write lock at BEGIN.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_TREE_MOVE_LOCK])
+
+
+def page_move_check(*, page_id: UUID, parent_id: UUID | None) -> None:
+    """Refuse to put a page under itself or one of its descendants: the tree would get a cycle."""
+    if parent_id is not None and (parent_id == page_id or parent_id in page_descendant_ids(page_id=page_id)):
+        raise InvalidInput("A page cannot be moved under itself or one of its children.", field="parent")
 
 
 @transaction.atomic
@@ -67,6 +79,8 @@ def page_update(
     changed_by: AbstractBaseUser | None = None,
 ) -> Page:
     """Rename and/or move a page. Moving under itself or a descendant is refused."""
+    if parent_id is not UNCHANGED:
+        _serialise_moves()
     page = Page.objects.select_for_update().get(id=page.id)
     if page.in_trash:
         raise Conflict("The page is in the trash; restore it first.")
@@ -75,15 +89,14 @@ def page_update(
         page.title = _clean_title(title)
         fields.append("title")
     if parent_id is not UNCHANGED:
-        if parent_id == page.id or (parent_id is not None and parent_id in _descendant_ids(page.id)):
-            raise InvalidInput("A page cannot be moved under itself or one of its children.", field="parent")
+        page_move_check(page_id=page.id, parent_id=parent_id)
         moved = page.parent_id != parent_id
         page.parent = _live_parent(parent_id)
         fields.append("parent")
         if moved:
             # Roles inherited from the old parent no longer apply below the page.
             AccessEvent.objects.create(page=page, reason=AccessEvent.Reason.MOVED, changed_by=changed_by)
-            access_changed_published(page_ids=[page.id, *_descendant_ids(page.id)])
+            access_changed_published(page_ids=[page.id, *page_descendant_ids(page_id=page.id)])
     page.save(update_fields=fields)
     return page
 
@@ -97,7 +110,7 @@ def page_trash(*, page: Page, changed_by: AbstractBaseUser | None = None) -> int
     if page.in_trash:
         raise Conflict("The page is already in the trash.")
     now = timezone.now()
-    ids = {page.id} | _descendant_ids(page.id)
+    ids = {page.id} | page_descendant_ids(page_id=page.id)
     moved = Page.objects.filter(id__in=ids, deleted_at__isnull=True).update(deleted_at=now)
     AccessEvent.objects.create(page=page, reason=AccessEvent.Reason.TRASHED, changed_by=changed_by)
     access_changed_published(page_ids=list(ids))
@@ -112,7 +125,7 @@ def page_untrash(*, page: Page) -> int:
         raise Conflict("The page is not in the trash.")
     if page.parent_id is not None and Page.objects.filter(id=page.parent_id, deleted_at__isnull=False).exists():
         raise Conflict("The page's parent is in the trash; restore the parent first.")
-    ids = {page.id} | _descendant_ids(page.id)
+    ids = {page.id} | page_descendant_ids(page_id=page.id)
     return Page.objects.filter(id__in=ids, deleted_at=page.deleted_at).update(deleted_at=None)
 
 
