@@ -20,7 +20,7 @@ def browser(user) -> Client:
 
 
 def test_schema_is_openapi_3_with_every_operation(browser):
-    """The schema lists every endpoint and method of the pages API."""
+    """The schema lists every endpoint and method of the API."""
     response = browser.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema = response.json()
@@ -39,6 +39,12 @@ def test_schema_is_openapi_3_with_every_operation(browser):
         ("/api/pages/{page_id}/", "delete"): "pages_trash",
         ("/api/trash/", "get"): "trash_list",
         ("/api/trash/{page_id}/restore/", "post"): "trash_restore",
+        ("/api/pages/{page_id}/members/", "get"): "members_list",
+        ("/api/pages/{page_id}/members/", "post"): "members_add",
+        ("/api/pages/{page_id}/members/{user_id}/", "patch"): "members_change",
+        ("/api/pages/{page_id}/members/{user_id}/", "delete"): "members_remove",
+        ("/api/pages/{page_id}/ticket/", "post"): "pages_ticket",
+        ("/api/users/", "get"): "users_search",
     }
 
 
