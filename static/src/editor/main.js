@@ -1,1 +1,339 @@
-// The collaborative editor (see the editor issue).
+// The collaborative page editor: Tiptap on a Y.Doc shared through y-websocket, kept in
+// IndexedDB for offline work, with presence, a truthful save status and a live title.
+//
+// Mounted on the element with id="page-editor" (templates/documents/page_edit.html), which
+// carries the page and the signed-in user as data attributes.
+import * as Y from "yjs";
+import { IndexeddbPersistence } from "y-indexeddb";
+import { Editor } from "@tiptap/core";
+import { isChangeOrigin } from "@tiptap/extension-collaboration";
+import { relativePositionToAbsolutePosition, ySyncPluginKey } from "@tiptap/y-tiptap";
+
+import { Connection, defaultServerUrl } from "./connection.js";
+import { buildExtensions } from "./extensions.js";
+import { awarenessUser, hashString } from "./identity.js";
+import { icons } from "./icons.js";
+import { LinkUI } from "./link.js";
+import { Presence } from "./presence.js";
+import { SavedState, trackDoc } from "./saved-state.js";
+import { StatusBadge, deriveStatus } from "./status.js";
+import { bindTitle } from "./title.js";
+import { Toolbar } from "./toolbar.js";
+import { installTooltips } from "./tooltip.js";
+
+function readConfig(mount) {
+  const d = mount.dataset;
+  return {
+    pageId: d.pageId,
+    pageTitle: d.pageTitle || "",
+    role: d.role || "viewer",
+    canEdit: d.canEdit === "true" && d.role !== "viewer",
+    user: { id: d.userId || "anonymous", name: d.userName || "", username: d.username || "" },
+    loginUrl: d.loginUrl || "/accounts/login/",
+    pagesUrl: d.pagesUrl || "/",
+    wsUrl: d.wsUrl || null,
+    titleMax: Number(d.titleMax) || 255,
+  };
+}
+
+function part(mount, name) {
+  return mount.querySelector(`[data-${name}]`);
+}
+
+function start(mount) {
+  const config = readConfig(mount);
+  const user = awarenessUser(config.user);
+  const surface = part(mount, "editor");
+  const body = part(mount, "page-body") || surface.parentElement;
+  const notice = part(mount, "notice");
+  const titleInput = part(mount, "title");
+  const toolbarElement = part(mount, "toolbar");
+  const readOnlyNote = part(mount, "readonly-note");
+  const breadcrumbTitle = part(mount, "breadcrumb-title");
+  const announcer = part(mount, "announcer");
+
+  const ydoc = new Y.Doc();
+  const savedState = new SavedState();
+  const badge = new StatusBadge({ element: part(mount, "status"), announcer });
+
+  let ready = false;
+  let idbSynced = false;
+  let localCopy = typeof indexedDB !== "undefined";
+  let failedOnce = false;
+
+  const connection = new Connection({
+    serverUrl: config.wsUrl || defaultServerUrl(),
+    room: config.pageId,
+    doc: ydoc,
+    savedState,
+    onChange: () => {
+      if (connection.phase === "offline" || connection.phase === "fatal") failedOnce = true;
+      if (connection.everSynced) markReady();
+      refresh();
+      if (connection.phase === "online") seedTitle();
+    },
+  });
+  const provider = connection.provider;
+  trackDoc(ydoc, savedState, provider);
+  savedState.onChange = () => refresh();
+
+  // Offline copy, one per user and page, so edits made offline survive a reload.
+  let persistence = null;
+  if (localCopy) {
+    try {
+      persistence = new IndexeddbPersistence(`collab-page:${user.id}:${config.pageId}`, ydoc);
+      persistence.whenSynced.then(() => {
+        idbSynced = true;
+        const hasContent = ydoc.getXmlFragment("default").length > 0 || ydoc.getText("title").length > 0;
+        if (hasContent || failedOnce) markReady();
+        refresh();
+      });
+      // y-indexeddb exposes no error event: a browser that refuses IndexedDB (some private
+      // modes) rejects this promise; then we must not claim changes are kept on the device.
+      if (persistence._db && persistence._db.catch) {
+        persistence._db.catch(() => {
+          localCopy = false;
+          idbSynced = true;
+          refresh();
+        });
+      }
+    } catch {
+      localCopy = false;
+    }
+  }
+
+  provider.awareness.setLocalState({ user, mode: config.canEdit ? "edit" : "view", lastActive: Date.now() });
+
+  let linkUI = null;
+  let title = null;
+  const editor = new Editor({
+    element: surface,
+    editable: false,
+    extensions: buildExtensions({
+      ydoc,
+      provider,
+      user,
+      openLinkDialog: () => linkUI && linkUI.open(),
+      focusTitle: () => {
+        titleInput.focus();
+        titleInput.setSelectionRange(titleInput.value.length, titleInput.value.length);
+      },
+    }),
+    editorProps: {
+      attributes: {
+        class: "page-content",
+        role: "textbox",
+        "aria-multiline": "true",
+        "aria-label": "Page content",
+        "aria-describedby": titleInput.id || "",
+      },
+    },
+  });
+  linkUI = new LinkUI({ editor, container: body });
+  const toolbar = new Toolbar({ element: toolbarElement, editor, openLinkDialog: () => linkUI.open() });
+
+  const presence = new Presence({
+    awareness: provider.awareness,
+    element: part(mount, "presence"),
+    onJump: (person) => jumpTo(person),
+  });
+  editor.on("transaction", ({ transaction }) => {
+    if (!isChangeOrigin(transaction) && (transaction.docChanged || transaction.selectionSet) && editor.isFocused) {
+      presence.markActive();
+    }
+  });
+
+  title = bindTitle({
+    textarea: titleInput,
+    ytext: ydoc.getText("title"),
+    maxLength: config.titleMax,
+    onEnter: () => editor.commands.focus("start"),
+    onActivity: () => presence.markActive(),
+    onChange: (value) => {
+      const shown = value.trim() || "Untitled";
+      document.title = `${shown} · Pages`;
+      if (breadcrumbTitle) breadcrumbTitle.textContent = shown;
+    },
+  });
+
+  // A page made through the REST API or the page list may have a title in the database
+  // and none in its document yet. Put it there once, as an insert with a client id derived
+  // from the page and the title: two browsers doing this at once produce the same struct,
+  // which Yjs stores once, so the title is not doubled.
+  function seedTitle() {
+    const ytitle = ydoc.getText("title");
+    if (ytitle._start !== null || !config.pageTitle || !canEditNow()) return;
+    const seed = new Y.Doc();
+    seed.clientID = hashString(`title-seed:${config.pageId}:${config.pageTitle}`) || 1;
+    seed.getText("title").insert(0, config.pageTitle);
+    Y.applyUpdate(ydoc, Y.encodeStateAsUpdate(seed), "title-seed");
+  }
+
+  function markReady() {
+    if (ready) return;
+    ready = true;
+    surface.removeAttribute("aria-busy");
+    mount.classList.add("is-ready");
+    title.enable(false);
+    refresh();
+  }
+
+  function canEditNow() {
+    return ready && config.canEdit && !connection.readOnly && connection.phase !== "fatal";
+  }
+
+  let lastNoticeKey = null;
+  function refresh() {
+    const readOnly = !config.canEdit || connection.readOnly;
+    badge.set(deriveStatus(connection, { pending: savedState.pending, localCopy, readOnly }));
+    const editable = canEditNow();
+    if (editor.isEditable !== editable) editor.setEditable(editable);
+    title.setEditable(editable);
+    mount.dataset.mode = editable ? "edit" : "view";
+    toolbarElement.hidden = !editable;
+    if (readOnlyNote) readOnlyNote.hidden = editable || !ready || connection.phase === "fatal";
+    const mode = config.canEdit && !connection.readOnly ? "edit" : "view";
+    const local = provider.awareness.getLocalState();
+    if (local && local.mode !== mode) provider.awareness.setLocalStateField("mode", mode);
+    toolbar.update();
+    renderNotice();
+  }
+
+  function renderNotice() {
+    const { phase, closeReason } = connection;
+    let spec = null;
+    const here = encodeURIComponent(window.location.pathname + window.location.search);
+    const loginUrl = config.loginUrl.includes("?") ? config.loginUrl : `${config.loginUrl}?next=${here}`;
+    const kept = savedState.pending && localCopy ? " Your unsaved changes are kept on this device." : "";
+    if (phase === "fatal" && closeReason === "signed-out") {
+      spec = { kind: "error", text: "Your session has ended – sign in again", more: `to keep editing.${kept}`, link: { href: loginUrl, label: "Sign in" } };
+    } else if (phase === "fatal" && closeReason === "forbidden") {
+      spec = { kind: "error", text: "You don't have access to this page", more: `Ask its owner to add you.${kept}`, link: { href: config.pagesUrl, label: "All pages" } };
+    } else if (phase === "fatal" && closeReason === "deleted") {
+      spec = { kind: "error", text: "This page was deleted", more: `What you see is the last version loaded here.${kept}`, link: { href: config.pagesUrl, label: "All pages" } };
+    } else if (phase === "stopped" && closeReason === "too-large") {
+      spec = { kind: "error", text: "Your last change is too large to save", more: "Undo it and add the content in smaller parts.", action: { label: "Try again", run: () => connection.retry() } };
+    } else if (phase === "stopped") {
+      spec = { kind: "error", text: "The server could not read a change from this editor", more: "Reload the page to continue; your changes are kept on this device.", action: { label: "Reload", run: () => window.location.reload() } };
+    } else if (phase === "offline" && closeReason === "full") {
+      spec = { kind: "warn", text: "This page has as many editors as it can take right now", more: "We'll keep trying to connect. Your changes are kept on this device." };
+    } else if (phase === "offline" && closeReason === "too-fast") {
+      spec = { kind: "warn", text: "Too many changes at once", more: "Reconnecting in a moment." };
+    }
+    const key = spec ? `${spec.kind}:${spec.text}:${spec.more}` : null;
+    if (key === lastNoticeKey) return;
+    lastNoticeKey = key;
+    if (!spec) {
+      notice.hidden = true;
+      notice.replaceChildren();
+      return;
+    }
+    notice.hidden = false;
+    notice.className = `editor-notice is-${spec.kind}`;
+    notice.setAttribute("role", spec.kind === "error" ? "alert" : "status");
+    notice.innerHTML = `<span class="notice-icon">${icons.alert}</span><p><strong></strong> <span></span></p>`;
+    notice.querySelector("strong").textContent = spec.text;
+    notice.querySelector("p span").textContent = spec.more || "";
+    if (spec.link) {
+      const a = document.createElement("a");
+      a.className = "button primary";
+      a.href = spec.link.href;
+      a.textContent = spec.link.label;
+      notice.append(a);
+    }
+    if (spec.action) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "primary";
+      button.textContent = spec.action.label;
+      button.addEventListener("click", spec.action.run);
+      notice.append(button);
+    }
+  }
+
+  function jumpTo(person) {
+    const ystate = ySyncPluginKey.getState(editor.state);
+    const states = provider.awareness.getStates();
+    for (const clientId of person.clientIds) {
+      const cursor = states.get(clientId) && states.get(clientId).cursor;
+      if (!cursor || !ystate || !ystate.binding) continue;
+      const pos = relativePositionToAbsolutePosition(
+        ydoc,
+        ystate.type,
+        Y.createRelativePositionFromJSON(cursor.head),
+        ystate.binding.mapping,
+      );
+      if (pos === null) continue;
+      const coords = editor.view.coordsAtPos(pos);
+      window.scrollTo({ top: window.scrollY + coords.top - window.innerHeight / 3, behavior: "smooth" });
+      for (const caret of surface.querySelectorAll(`.collaboration-carets__caret[data-user-id="${CSS.escape(person.id)}"]`)) {
+        caret.classList.remove("is-flashing");
+        void caret.offsetWidth;
+        caret.classList.add("is-flashing");
+      }
+      return;
+    }
+    badgeHint(`${person.name} isn't in the text right now`);
+  }
+
+  function badgeHint(message) {
+    if (announcer) announcer.textContent = message;
+    const hint = document.createElement("div");
+    hint.className = "toast";
+    hint.setAttribute("role", "status");
+    hint.textContent = message;
+    document.body.append(hint);
+    setTimeout(() => hint.remove(), 2500);
+  }
+
+  // Clicking the empty space below the last block continues the page there, the way a
+  // document does; the paragraph is added only on this explicit click, never automatically.
+  surface.addEventListener("mousedown", (event) => {
+    if (!editor.isEditable || event.button !== 0) return;
+    const content = editor.view.dom;
+    if (event.target !== surface || event.clientY < content.getBoundingClientRect().bottom) return;
+    event.preventDefault();
+    const last = editor.state.doc.lastChild;
+    const endsWithEmptyParagraph = last && last.type.name === "paragraph" && last.content.size === 0;
+    if (!endsWithEmptyParagraph) {
+      editor.chain().insertContentAt(editor.state.doc.content.size, { type: "paragraph" }).focus("end").run();
+    } else {
+      editor.commands.focus("end");
+    }
+  });
+
+  // Alt+F10 moves to the toolbar (as in Google Docs and Confluence); Escape goes back.
+  mount.addEventListener("keydown", (event) => {
+    if (event.altKey && event.key === "F10" && !toolbarElement.hidden) {
+      event.preventDefault();
+      const target = toolbarElement.querySelector('[tabindex="0"]');
+      if (target) target.focus();
+    } else if (event.key === "Escape" && toolbarElement.contains(document.activeElement)) {
+      editor.commands.focus();
+    }
+  });
+
+  window.addEventListener("beforeunload", (event) => {
+    if (!savedState.pending) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
+  installTooltips(mount);
+  refresh();
+  connection.connect();
+
+  window.collab = {
+    editor,
+    ydoc,
+    provider,
+    connection,
+    savedState,
+    persistence,
+    presence,
+    status: () => badge.state,
+  };
+}
+
+const mount = document.getElementById("page-editor");
+if (mount) start(mount);
