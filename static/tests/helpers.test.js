@@ -132,3 +132,26 @@ test("normalizeUrl makes safe hrefs and refuses scripts", () => {
   assert.equal(normalizeUrl("two words"), null);
   assert.equal(displayUrl("https://example.com/"), "example.com");
 });
+
+import { deriveStatus, OFFLINE_GRACE_MS } from "../src/editor/status.js";
+
+test("the status badge tells the truth about the connection and unsaved changes", () => {
+  const online = { phase: "online", everSynced: true, closeReason: null, offlineSince: null };
+  assert.equal(deriveStatus({ phase: "connecting", everSynced: false }, { pending: false }).state, "connecting");
+  assert.equal(deriveStatus({ phase: "syncing", everSynced: false }, { pending: true }).state, "connecting");
+  assert.equal(deriveStatus(online, { pending: true }).state, "saving");
+  assert.equal(deriveStatus(online, { pending: false }).state, "saved");
+  assert.equal(deriveStatus({ ...online, phase: "syncing" }, { pending: false }).state, "saved");
+  const dropped = { phase: "offline", everSynced: true, offlineSince: 1000 };
+  assert.equal(deriveStatus(dropped, { pending: true, now: 1000 + OFFLINE_GRACE_MS - 1 }).state, "saving", "a blip");
+  const offline = deriveStatus(dropped, { pending: true, now: 1000 + OFFLINE_GRACE_MS });
+  assert.equal(offline.state, "offline");
+  assert.equal(offline.label, "Offline – changes kept on this device");
+  assert.equal(deriveStatus({ phase: "offline", everSynced: false }, { pending: false }).state, "offline");
+  assert.notEqual(deriveStatus(dropped, { pending: true, localCopy: false, now: 1e12 }).label, offline.label);
+  for (const reason of ["signed-out", "forbidden", "deleted"]) {
+    assert.equal(deriveStatus({ phase: "fatal", closeReason: reason }, { pending: false }).state, "error");
+  }
+  assert.equal(deriveStatus({ phase: "stopped", closeReason: "too-large" }, { pending: true }).state, "error");
+  assert.equal(deriveStatus(online, { pending: true, readOnly: true }).state, "error");
+});

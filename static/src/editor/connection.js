@@ -29,6 +29,7 @@ export class Connection {
     this.closeCode = null;
     this.closeReason = null; // from reconnect.js: "signed-out", "forbidden", "full", ...
     this.nextRetryAt = null;
+    this.offlineSince = null; // when the last synced connection dropped
     this._attempt = 0;
     this._retryTimer = null;
     this._listening = new WeakSet();
@@ -53,7 +54,7 @@ export class Connection {
       if (!synced) return;
       this.everSynced = true;
       this._attempt = 0;
-      this._set({ phase: "online", closeCode: null, closeReason: null });
+      this._set({ phase: "online", closeCode: null, closeReason: null, offlineSince: null });
     });
     provider.on("connection-close", (event) => this._onClose(event));
 
@@ -122,7 +123,7 @@ export class Connection {
       return;
     }
     const delay = reconnectDelay(code, this._attempt++);
-    this._set({ phase: "offline", closeCode: code, closeReason: outcome.reason });
+    this._set({ phase: "offline", closeCode: code, closeReason: outcome.reason, offlineSince: this.offlineSince || Date.now() });
     this._schedule(delay);
   }
 

@@ -16,7 +16,7 @@ import { icons } from "./icons.js";
 import { LinkUI } from "./link.js";
 import { Presence } from "./presence.js";
 import { SavedState, trackDoc } from "./saved-state.js";
-import { StatusBadge, deriveStatus } from "./status.js";
+import { OFFLINE_GRACE_MS, StatusBadge, deriveStatus } from "./status.js";
 import { bindTitle } from "./title.js";
 import { Toolbar } from "./toolbar.js";
 import { installTooltips } from "./tooltip.js";
@@ -183,9 +183,14 @@ function start(mount) {
   }
 
   let lastNoticeKey = null;
+  let graceTimer = null;
   function refresh() {
     const readOnly = !config.canEdit || connection.readOnly;
     badge.set(deriveStatus(connection, { pending: savedState.pending, localCopy, readOnly }));
+    clearTimeout(graceTimer);
+    if (connection.phase === "offline" && badge.state !== "offline" && connection.offlineSince) {
+      graceTimer = setTimeout(refresh, Math.max(0, connection.offlineSince + OFFLINE_GRACE_MS - Date.now()) + 20);
+    }
     const editable = canEditNow();
     if (editor.isEditable !== editable) editor.setEditable(editable);
     title.setEditable(editable);

@@ -6,13 +6,19 @@ import { icons } from "./icons.js";
 
 export const OFFLINE_LABEL = "Offline – changes kept on this device";
 
+// A synced connection that drops is usually back within a second (a blip, a deploy): we
+// keep saying "Saving…" or "Saved" (both still true) for this long before "Offline".
+export const OFFLINE_GRACE_MS = 1500;
+
 /**
  * @param {{phase: string, everSynced: boolean, closeReason: string|null}} connection
  * @param {{pending: boolean, localCopy: boolean, readOnly: boolean}} flags
  * @returns {{state: "connecting"|"saving"|"saved"|"offline"|"error", label: string, detail: string}}
  */
-export function deriveStatus(connection, { pending, localCopy = true, readOnly = false }) {
-  const { phase, everSynced, closeReason } = connection;
+export function deriveStatus(connection, { pending, localCopy = true, readOnly = false, now = Date.now() }) {
+  const { everSynced, closeReason, offlineSince } = connection;
+  let { phase } = connection;
+  if (phase === "offline" && everSynced && offlineSince && now - offlineSince < OFFLINE_GRACE_MS) phase = "online";
   if (phase === "fatal") {
     const labels = { "signed-out": "Signed out", forbidden: "No access", deleted: "Page deleted" };
     return {
@@ -36,6 +42,7 @@ export function deriveStatus(connection, { pending, localCopy = true, readOnly =
     return { state: "error", label: "Not saved", detail: "You can only view this page, so changes made here can't be saved." };
   }
   if (pending) return { state: "saving", label: "Saving…", detail: "Saving your changes." };
+  if (readOnly) return { state: "saved", label: "Up to date", detail: "You're seeing the latest version." };
   return { state: "saved", label: "Saved", detail: "All changes saved." };
 }
 

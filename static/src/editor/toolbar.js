@@ -2,6 +2,7 @@
 // menu, and table tools that appear while the cursor is in a table. One tab stop; arrow
 // keys move between controls (the WAI-ARIA toolbar pattern).
 import { icons } from "./icons.js";
+import { isMenuOpenFor, showMenu } from "./menu.js";
 
 const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 
@@ -71,14 +72,22 @@ export function buildGroups({ openLinkDialog }) {
       label: "Table",
       contextual: (e) => e.isActive("table"),
       items: [
-        { id: "addRowBefore", label: "Insert row above", icon: icons.rowAbove, run: (c) => c.addRowBefore() },
-        { id: "addRowAfter", label: "Insert row below", icon: icons.rowBelow, run: (c) => c.addRowAfter() },
-        { id: "addColumnBefore", label: "Insert column left", icon: icons.colBefore, run: (c) => c.addColumnBefore() },
-        { id: "addColumnAfter", label: "Insert column right", icon: icons.colAfter, run: (c) => c.addColumnAfter() },
-        { id: "toggleHeaderRow", label: "Header row", icon: icons.headerRow, run: (c) => c.toggleHeaderRow() },
-        { id: "deleteRow", label: "Delete row", icon: icons.deleteRow, run: (c) => c.deleteRow() },
-        { id: "deleteColumn", label: "Delete column", icon: icons.deleteCol, run: (c) => c.deleteColumn() },
-        { id: "deleteTable", label: "Delete table", icon: icons.trash, run: (c) => c.deleteTable(), danger: true },
+        {
+          id: "tableMenu",
+          kind: "menu",
+          label: "Table",
+          icon: icons.table,
+          menu: [
+            { label: "Insert row above", icon: icons.rowAbove, run: (c) => c.addRowBefore() },
+            { label: "Insert row below", icon: icons.rowBelow, run: (c) => c.addRowAfter() },
+            { label: "Insert column left", icon: icons.colBefore, run: (c) => c.addColumnBefore() },
+            { label: "Insert column right", icon: icons.colAfter, run: (c) => c.addColumnAfter() },
+            { label: "Header row", icon: icons.headerRow, run: (c) => c.toggleHeaderRow(), separatorBefore: true },
+            { label: "Delete row", icon: icons.deleteRow, run: (c) => c.deleteRow(), separatorBefore: true },
+            { label: "Delete column", icon: icons.deleteCol, run: (c) => c.deleteColumn() },
+            { label: "Delete table", icon: icons.trash, run: (c) => c.deleteTable(), danger: true },
+          ],
+        },
       ],
     },
   ];
@@ -127,7 +136,8 @@ export class Toolbar {
         fragment.append(separator);
       }
       for (const item of group.items) {
-        const control = item.kind === "select" ? this._select(item) : this._button(item);
+        const control =
+          item.kind === "select" ? this._select(item) : item.kind === "menu" ? this._menuButton(item) : this._button(item);
         wrapper.append(control.element);
         this.controls.push(control);
       }
@@ -140,7 +150,15 @@ export class Toolbar {
       if (index >= 0) this._setTabStop(index);
     });
     this._setTabStop(0);
-    this.editor = editor;
+    // Fade the edge that has more buttons behind it (the toolbar scrolls on phones).
+    const edges = () => {
+      const { scrollLeft, scrollWidth, clientWidth } = element;
+      element.classList.toggle("fade-start", scrollLeft > 2);
+      element.classList.toggle("fade-end", scrollLeft + clientWidth < scrollWidth - 2);
+    };
+    element.addEventListener("scroll", edges, { passive: true });
+    window.addEventListener("resize", edges);
+    this._edges = edges;
   }
 
   _button(item) {
@@ -161,6 +179,34 @@ export class Toolbar {
       if (button.getAttribute("aria-disabled") === "true") return;
       if (item.action) item.action();
       else item.run(this.editor.chain().focus()).run();
+    });
+    return { item, element: button };
+  }
+
+  _menuButton(item) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "tb-button tb-menu-button";
+    button.innerHTML = `${item.icon}<span>${item.label}</span>${icons.chevronDown}`;
+    button.setAttribute("aria-haspopup", "menu");
+    button.setAttribute("aria-expanded", "false");
+    button.dataset.command = item.id;
+    button.addEventListener("mousedown", (event) => event.preventDefault());
+    const open = () => {
+      if (isMenuOpenFor(button)) return;
+      const entries = item.menu.map((entry) => ({
+        ...entry,
+        disabled: !entry.run(this.editor.can().chain()).run(),
+        run: () => entry.run(this.editor.chain().focus()).run(),
+      }));
+      showMenu(button, entries, { label: `${item.label} options` });
+    };
+    button.addEventListener("click", open);
+    button.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        open();
+      }
     });
     return { item, element: button };
   }
@@ -193,6 +239,7 @@ export class Toolbar {
     }
     for (const control of this.controls) {
       const { item, element } = control;
+      if (item.kind === "menu") continue;
       if (item.kind === "select") {
         const type = BLOCK_TYPES.find((t) => t.active(editor));
         element.value = type ? type.value : "other";
@@ -211,6 +258,7 @@ export class Toolbar {
       // aria-disabled rather than disabled: the button stays focusable in the toolbar.
       element.setAttribute("aria-disabled", String(!enabled));
     }
+    this._edges();
     const current = this.controls[this._tabStop];
     if (current && (current.element.hidden || current.element.closest("[hidden]"))) this._setTabStop(0);
   }
