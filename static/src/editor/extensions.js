@@ -17,7 +17,7 @@ import { SlashCommands } from "./slash.js";
 
 function renderCaret(user) {
   const caret = document.createElement("span");
-  caret.className = "collaboration-carets__caret";
+  caret.className = "collaboration-carets__caret is-active";
   caret.style.setProperty("--caret-color", user.color);
   if (user.id !== undefined) caret.dataset.userId = user.id;
   const label = document.createElement("span");

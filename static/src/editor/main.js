@@ -137,6 +137,31 @@ function start(mount) {
     element: part(mount, "presence"),
     onJump: (person) => jumpTo(person),
   });
+  // Show a collaborator's name again whenever their cursor moves (the caret element is
+  // reused by ProseMirror, so its fade-out animation has to be restarted by hand).
+  const lastCursors = new Map();
+  provider.awareness.on("change", ({ added, updated, removed }) => {
+    const states = provider.awareness.getStates();
+    for (const clientId of removed) lastCursors.delete(clientId);
+    for (const clientId of [...added, ...updated]) {
+      if (clientId === provider.awareness.clientID) continue;
+      const state = states.get(clientId);
+      const cursor = state && state.cursor ? JSON.stringify(state.cursor) : null;
+      if (cursor === lastCursors.get(clientId)) continue;
+      lastCursors.set(clientId, cursor);
+      if (cursor && state.user) restartCaret(String(state.user.id));
+    }
+  });
+  function restartCaret(userId, extraClass) {
+    for (const caret of surface.querySelectorAll(`.collaboration-carets__caret[data-user-id="${CSS.escape(userId)}"]`)) {
+      caret.classList.remove("is-active");
+      if (extraClass) caret.classList.remove(extraClass);
+      void caret.offsetWidth;
+      caret.classList.add("is-active");
+      if (extraClass) caret.classList.add(extraClass);
+    }
+  }
+
   editor.on("transaction", ({ transaction }) => {
     if (!isChangeOrigin(transaction) && (transaction.docChanged || transaction.selectionSet) && editor.isFocused) {
       presence.markActive();
@@ -271,11 +296,7 @@ function start(mount) {
       if (pos === null) continue;
       const coords = editor.view.coordsAtPos(pos);
       window.scrollTo({ top: window.scrollY + coords.top - window.innerHeight / 3, behavior: "smooth" });
-      for (const caret of surface.querySelectorAll(`.collaboration-carets__caret[data-user-id="${CSS.escape(person.id)}"]`)) {
-        caret.classList.remove("is-flashing");
-        void caret.offsetWidth;
-        caret.classList.add("is-flashing");
-      }
+      restartCaret(person.id, "is-flashing");
       return;
     }
     badgeHint(`${person.name} isn't in the text right now`);
