@@ -155,3 +155,22 @@ test("the status badge tells the truth about the connection and unsaved changes"
   assert.equal(deriveStatus({ phase: "stopped", closeReason: "too-large" }, { pending: true }).state, "error");
   assert.equal(deriveStatus(online, { pending: true, readOnly: true }).state, "error");
 });
+
+import { titleNeverSet, titleSeedUpdate } from "../src/editor/title.js";
+
+test("two browsers seeding the same title at once do not double it", () => {
+  const a = new Y.Doc();
+  const b = new Y.Doc();
+  assert.ok(titleNeverSet(a.getText("title")));
+  Y.applyUpdate(a, titleSeedUpdate("page-1", "Roadmap"));
+  Y.applyUpdate(b, titleSeedUpdate("page-1", "Roadmap"));
+  Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
+  Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+  assert.equal(a.getText("title").toString(), "Roadmap");
+  assert.equal(b.getText("title").toString(), "Roadmap");
+  assert.ok(!titleNeverSet(a.getText("title")));
+  const cleared = new Y.Doc();
+  cleared.getText("title").insert(0, "x");
+  cleared.getText("title").delete(0, 1);
+  assert.ok(!titleNeverSet(cleared.getText("title")), "a title someone emptied stays empty");
+});

@@ -6,6 +6,7 @@
 // italic, underline, strike, code, link{href,target,rel,class}. y-prosemirror drops a node
 // it cannot build with this schema, so writers must stick to it.
 import { Extension } from "@tiptap/core";
+import { Plugin, PluginKey } from "@tiptap/pm/state";
 import StarterKit from "@tiptap/starter-kit";
 import { TaskItem, TaskList } from "@tiptap/extension-list";
 import { Table, TableCell, TableHeader, TableRow } from "@tiptap/extension-table";
@@ -35,6 +36,23 @@ function renderSelection(user) {
 /** Shortcuts of our own: the link dialog, and up from the first line into the title. */
 const EditorKeys = Extension.create({
   name: "editorKeys",
+  addProseMirrorPlugins() {
+    // While editing, a plain click places the caret in a link; Ctrl/Cmd-click opens it.
+    return [
+      new Plugin({
+        key: new PluginKey("openLinkOnModClick"),
+        props: {
+          handleClick(view, _pos, event) {
+            if (!(event.metaKey || event.ctrlKey) || !view.editable) return false;
+            const link = event.target.closest && event.target.closest("a[href]");
+            if (!link || !view.dom.contains(link)) return false;
+            window.open(link.href, "_blank", "noopener,noreferrer");
+            return true;
+          },
+        },
+      }),
+    ];
+  },
   addOptions() {
     return { openLinkDialog: () => {}, focusTitle: () => {} };
   },

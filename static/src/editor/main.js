@@ -11,13 +11,13 @@ import { relativePositionToAbsolutePosition, ySyncPluginKey } from "@tiptap/y-ti
 
 import { Connection, defaultServerUrl } from "./connection.js";
 import { buildExtensions } from "./extensions.js";
-import { awarenessUser, hashString } from "./identity.js";
+import { awarenessUser } from "./identity.js";
 import { icons } from "./icons.js";
 import { LinkUI } from "./link.js";
 import { Presence } from "./presence.js";
 import { SavedState, trackDoc } from "./saved-state.js";
 import { OFFLINE_GRACE_MS, StatusBadge, deriveStatus } from "./status.js";
-import { bindTitle } from "./title.js";
+import { bindTitle, titleNeverSet, titleSeedUpdate } from "./title.js";
 import { Toolbar } from "./toolbar.js";
 import { installTooltips } from "./tooltip.js";
 
@@ -125,8 +125,10 @@ function start(mount) {
         role: "textbox",
         "aria-multiline": "true",
         "aria-label": "Page content",
-        "aria-describedby": titleInput.id || "",
       },
+      // Keep the caret clear of the sticky top bar and editing bar when scrolling to it.
+      scrollThreshold: { top: 130, bottom: 60, left: 0, right: 0 },
+      scrollMargin: { top: 130, bottom: 60, left: 0, right: 0 },
     },
   });
   linkUI = new LinkUI({ editor, container: body });
@@ -182,16 +184,11 @@ function start(mount) {
   });
 
   // A page made through the REST API or the page list may have a title in the database
-  // and none in its document yet. Put it there once, as an insert with a client id derived
-  // from the page and the title: two browsers doing this at once produce the same struct,
-  // which Yjs stores once, so the title is not doubled.
+  // and none in its document yet: put it there once (see titleSeedUpdate).
   function seedTitle() {
     const ytitle = ydoc.getText("title");
-    if (ytitle._start !== null || !config.pageTitle || !canEditNow()) return;
-    const seed = new Y.Doc();
-    seed.clientID = hashString(`title-seed:${config.pageId}:${config.pageTitle}`) || 1;
-    seed.getText("title").insert(0, config.pageTitle);
-    Y.applyUpdate(ydoc, Y.encodeStateAsUpdate(seed), "title-seed");
+    if (!titleNeverSet(ytitle) || !config.pageTitle || !canEditNow()) return;
+    Y.applyUpdate(ydoc, titleSeedUpdate(config.pageId, config.pageTitle), "title-seed");
   }
 
   function markReady() {
@@ -201,6 +198,12 @@ function start(mount) {
     mount.classList.add("is-ready");
     title.enable(false);
     refresh();
+    // A new, empty page: put the caret where writing starts.
+    const idle = document.activeElement === document.body || document.activeElement === null;
+    if (idle && canEditNow() && editor.isEmpty) {
+      if (titleInput.value.trim()) editor.commands.focus("start");
+      else titleInput.focus();
+    }
   }
 
   function canEditNow() {

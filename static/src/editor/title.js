@@ -3,11 +3,29 @@
 // edits merge, and remote edits keep our caret where it was.
 import * as Y from "yjs";
 
+import { hashString } from "./identity.js";
 import { diffText, mapPosition } from "./text-diff.js";
 
 export const TITLE_ORIGIN = { name: "page-title" };
 
 const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+
+/**
+ * The update that puts a page's stored title into a document whose title was never set.
+ * Its client id comes from the page and the title, so browsers doing this at the same time
+ * produce the very same struct, which Yjs keeps once: the title is not doubled.
+ */
+export function titleSeedUpdate(pageId, title) {
+  const seed = new Y.Doc();
+  seed.clientID = hashString(`title-seed:${pageId}:${title}`) || 1;
+  seed.getText("title").insert(0, title);
+  return Y.encodeStateAsUpdate(seed);
+}
+
+/** True when nobody ever wrote the title (not even text deleted since). */
+export function titleNeverSet(ytext) {
+  return ytext._start === null;
+}
 
 export function bindTitle({ textarea, ytext, maxLength = 255, onEnter, onActivity, onChange }) {
   const doc = ytext.doc;
