@@ -56,10 +56,16 @@ function start(mount) {
   const savedState = new SavedState();
   const badge = new StatusBadge({ element: part(mount, "status"), announcer });
 
+  // The editor opens once the document is here: from the server, or from this device's
+  // copy, or (a page never opened here, server unreachable) as it is, to write offline.
   let ready = false;
-  let idbSynced = false;
   let localCopy = typeof indexedDB !== "undefined";
+  let localCopyLoaded = !localCopy;
   let failedOnce = false;
+  const checkReady = () => {
+    const hasContent = ydoc.getXmlFragment("default").length > 0 || ydoc.getText("title").length > 0;
+    if (connection.everSynced || (localCopyLoaded && (hasContent || failedOnce))) markReady();
+  };
 
   const connection = new Connection({
     serverUrl: config.wsUrl || defaultServerUrl(),
@@ -68,7 +74,7 @@ function start(mount) {
     savedState,
     onChange: () => {
       if (connection.phase === "offline" || connection.phase === "fatal") failedOnce = true;
-      if (connection.everSynced) markReady();
+      checkReady();
       refresh();
       if (connection.phase === "online") seedTitle();
     },
@@ -83,9 +89,8 @@ function start(mount) {
     try {
       persistence = new IndexeddbPersistence(`collab-page:${user.id}:${config.pageId}`, ydoc);
       persistence.whenSynced.then(() => {
-        idbSynced = true;
-        const hasContent = ydoc.getXmlFragment("default").length > 0 || ydoc.getText("title").length > 0;
-        if (hasContent || failedOnce) markReady();
+        localCopyLoaded = true;
+        checkReady();
         refresh();
       });
       // y-indexeddb exposes no error event: a browser that refuses IndexedDB (some private
@@ -93,12 +98,14 @@ function start(mount) {
       if (persistence._db && persistence._db.catch) {
         persistence._db.catch(() => {
           localCopy = false;
-          idbSynced = true;
+          localCopyLoaded = true;
+          checkReady();
           refresh();
         });
       }
     } catch {
       localCopy = false;
+      localCopyLoaded = true;
     }
   }
 
