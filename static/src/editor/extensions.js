@@ -54,12 +54,16 @@ const EditorKeys = Extension.create({
     ];
   },
   addOptions() {
-    return { openLinkDialog: () => {}, focusTitle: () => {} };
+    return { openLinkDialog: () => {}, openHelp: () => {}, focusTitle: () => {} };
   },
   addKeyboardShortcuts() {
     return {
       "Mod-k": () => {
         this.options.openLinkDialog();
+        return true;
+      },
+      "Mod-/": () => {
+        this.options.openHelp();
         return true;
       },
       ArrowUp: ({ editor }) => {
@@ -73,7 +77,7 @@ const EditorKeys = Extension.create({
   },
 });
 
-export function buildExtensions({ ydoc, provider, user, openLinkDialog, focusTitle }) {
+export function buildExtensions({ ydoc, provider, user, openLinkDialog, openHelp, focusTitle }) {
   return [
     StarterKit.configure({
       // Yjs' undo manager (from Collaboration) undoes only this user's own changes.
@@ -106,7 +110,7 @@ export function buildExtensions({ ydoc, provider, user, openLinkDialog, focusTit
     }),
     Collaboration.configure({ document: ydoc, field: "default" }),
     CollaborationCaret.configure({ provider, user, render: renderCaret, selectionRender: renderSelection }),
-    EditorKeys.configure({ openLinkDialog, focusTitle }),
+    EditorKeys.configure({ openLinkDialog, openHelp, focusTitle }),
     SlashCommands,
   ];
 }

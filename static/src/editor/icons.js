@@ -40,5 +40,6 @@ export const icons = {
   h3: svg('<path d="M4 6v12M12 6v12M4 12h8"/><path d="M16.5 8.5a2 2 0 1 1 2 3.5 2.2 2.2 0 1 1-2 3.6"/>'),
   chevronDown: svg('<path d="m6 9 6 6 6-6"/>'),
   more: svg('<circle cx="5" cy="12" r="1" fill="currentColor"/><circle cx="12" cy="12" r="1" fill="currentColor"/><circle cx="19" cy="12" r="1" fill="currentColor"/>'),
+  keyboard: svg('<rect x="2" y="5" width="20" height="14" rx="2"/><path d="M6 9h.01M10 9h.01M14 9h.01M18 9h.01M6 13h.01M18 13h.01M9 15.5h6"/>'),
   refresh: svg('<path d="M21 12a9 9 0 1 1-3-6.7L21 8"/><path d="M21 3v5h-5"/>'),
 };

@@ -20,6 +20,7 @@ import { OFFLINE_GRACE_MS, StatusBadge, deriveStatus } from "./status.js";
 import { bindTitle, titleNeverSet, titleSeedUpdate } from "./title.js";
 import { Toolbar } from "./toolbar.js";
 import { installTooltips } from "./tooltip.js";
+import { openShortcuts } from "./help.js";
 
 function readConfig(mount) {
   const d = mount.dataset;
@@ -121,6 +122,7 @@ function start(mount) {
       provider,
       user,
       openLinkDialog: () => linkUI && linkUI.open(),
+      openHelp: () => openShortcuts(() => editor.commands.focus()),
       focusTitle: () => {
         titleInput.focus();
         titleInput.setSelectionRange(titleInput.value.length, titleInput.value.length);
@@ -139,7 +141,8 @@ function start(mount) {
     },
   });
   linkUI = new LinkUI({ editor, container: body });
-  const toolbar = new Toolbar({ element: toolbarElement, editor, openLinkDialog: () => linkUI.open() });
+  const openHelp = () => openShortcuts(() => editor.commands.focus());
+  const toolbar = new Toolbar({ element: toolbarElement, editor, openLinkDialog: () => linkUI.open(), openHelp });
 
   const presence = new Presence({
     awareness: provider.awareness,

@@ -28,7 +28,9 @@ export function deriveStatus(connection, { pending, localCopy = true, readOnly =
     };
   }
   if (phase === "stopped") {
-    return { state: "error", label: "Not saved", detail: "The server refused a change. See the message above the page." };
+    return pending
+      ? { state: "error", label: "Not saved", detail: "The server refused a change. See the message above the page." }
+      : { state: "error", label: "Disconnected", detail: "The server closed the connection. See the message above the page." };
   }
   if (phase === "connecting" || (phase === "syncing" && !everSynced)) {
     return { state: "connecting", label: "Connecting…", detail: "Connecting to the server." };
@@ -78,7 +80,7 @@ export class StatusBadge {
     this.state = status.state;
     const { element } = this;
     element.dataset.state = status.state;
-    element.title = status.detail;
+    element.dataset.tooltip = status.detail;
     const icon = STATE_ICONS[status.state] || '<span class="status-dot" aria-hidden="true"></span>';
     element.innerHTML = `${icon}<span class="status-label"></span><span class="status-short" aria-hidden="true"></span>`;
     element.querySelector(".status-label").textContent = status.label;

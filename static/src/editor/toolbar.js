@@ -30,7 +30,7 @@ const BLOCK_TYPES = [
   { value: "h3", label: "Heading 3", run: (c) => c.setHeading({ level: 3 }), active: (e) => e.isActive("heading", { level: 3 }) },
 ];
 
-export function buildGroups({ openLinkDialog }) {
+export function buildGroups({ openLinkDialog, openHelp }) {
   return [
     {
       label: "History",
@@ -69,6 +69,12 @@ export function buildGroups({ openLinkDialog }) {
       ],
     },
     {
+      label: "Help",
+      items: [
+        { id: "shortcuts", label: "Keyboard shortcuts", icon: icons.keyboard, keys: "Mod-/", action: () => openHelp(), can: () => true },
+      ],
+    },
+    {
       label: "Table",
       contextual: (e) => e.isActive("table"),
       items: [
@@ -94,11 +100,11 @@ export function buildGroups({ openLinkDialog }) {
 }
 
 export class Toolbar {
-  constructor({ element, editor, openLinkDialog }) {
+  constructor({ element, editor, openLinkDialog, openHelp }) {
     this.element = element;
     this.editor = editor;
     this.controls = [];
-    this.groups = buildGroups({ openLinkDialog });
+    this.groups = buildGroups({ openLinkDialog, openHelp });
     this._frame = 0;
     this._build();
     const schedule = () => {
