@@ -174,3 +174,38 @@ test("two browsers seeding the same title at once do not double it", () => {
   cleared.getText("title").delete(0, 1);
   assert.ok(!titleNeverSet(cleared.getText("title")), "a title someone emptied stays empty");
 });
+
+import { IDLE_AFTER_MS, summarizePeople } from "../src/editor/presence.js";
+
+test("presence shows one avatar per account, yours first, idle by this browser's clock", () => {
+  const ada = { id: "1", name: "Ada", color: "#2563eb", initials: "A" };
+  const bob = { id: "2", name: "Bob", color: "#dc2626", initials: "B" };
+  const eve = { id: "3", name: "Eve", color: "#15803d", initials: "E" };
+  const seen = new Map();
+  const t0 = 1_000_000;
+  const states = new Map([
+    [20, { user: bob, mode: "edit", lastActive: t0 - 5_000 }],
+    [10, { user: ada, mode: "edit", lastActive: t0 }],
+    [11, { user: ada, mode: "edit", lastActive: t0 - 500_000 }], // Ada's other tab
+    [30, { user: eve, mode: "view", lastActive: 42 }], // a machine whose clock is way off
+    [40, {}], // no user yet
+  ]);
+  let people = summarizePeople(states, 10, seen, t0);
+  assert.deepEqual(people.map((p) => p.id), ["1", "2", "3"]);
+  assert.deepEqual(people[0].clientIds, [10, 11]);
+  assert.equal(people[0].self, true);
+  assert.equal(people[2].mode, "view");
+  assert.equal(people[1].idle, false);
+  assert.equal(people[2].idle, true, "first seen with an old timestamp: idle");
+
+  // A minute later nobody moved: Bob turns idle. Eve types: her new value wakes her up.
+  states.set(30, { user: eve, mode: "view", lastActive: 43 });
+  people = summarizePeople(states, 10, seen, t0 + IDLE_AFTER_MS + 1);
+  assert.equal(people.find((p) => p.id === "2").idle, true);
+  assert.equal(people.find((p) => p.id === "3").idle, false);
+  assert.equal(people[0].idle, false, "you are never idle to yourself");
+
+  states.delete(20);
+  summarizePeople(states, 10, seen, t0 + IDLE_AFTER_MS + 2);
+  assert.equal(seen.has(20), false, "forgets clients that left");
+});

@@ -5,6 +5,7 @@
 // carries the page and the signed-in user as data attributes.
 import * as Y from "yjs";
 import { IndexeddbPersistence } from "y-indexeddb";
+import { removeAwarenessStates } from "y-protocols/awareness";
 import { Editor } from "@tiptap/core";
 import { isChangeOrigin } from "@tiptap/extension-collaboration";
 import { relativePositionToAbsolutePosition, ySyncPluginKey } from "@tiptap/y-tiptap";
@@ -350,6 +351,11 @@ function start(mount) {
     } else if (event.key === "Escape" && toolbarElement.contains(document.activeElement)) {
       editor.commands.focus();
     }
+  });
+
+  // Leave the avatar row of the others at once, not when the server notices the socket.
+  window.addEventListener("pagehide", () => {
+    removeAwarenessStates(provider.awareness, [ydoc.clientID], "page closed");
   });
 
   window.addEventListener("beforeunload", (event) => {

@@ -65,6 +65,7 @@ export class Presence {
     this.element = element;
     this.onJump = onJump;
     this.seen = new Map();
+    this._elements = new Map(); // account id -> <li>
     this.order = new Map(); // client id -> arrival counter, for a stable order
     this.arrivals = 0;
     this._lastSent = 0;
@@ -93,18 +94,28 @@ export class Presence {
 
     const visible = people.slice(0, MAX_VISIBLE + (people.length === MAX_VISIBLE + 1 ? 1 : 0));
     const hidden = people.slice(visible.length);
+    // Update avatars in place (keyed by account) so that a focused avatar keeps focus and
+    // its tooltip while cursors move, which changes awareness many times a second.
     const items = visible.map((person) => this._avatar(person));
     if (hidden.length) {
-      const more = document.createElement("li");
-      more.className = "avatar avatar-more";
-      const names = hidden.map((p) => describe(p)).join("\n");
-      more.dataset.tooltip = names;
+      if (!this._more) {
+        this._more = document.createElement("li");
+        this._more.className = "avatar avatar-more";
+        this._more.tabIndex = 0;
+      }
+      const more = this._more;
+      more.dataset.tooltip = hidden.map((p) => describe(p)).join("\n");
       more.setAttribute("aria-label", `${hidden.length} more: ${hidden.map((p) => p.name).join(", ")}`);
-      more.tabIndex = 0;
       more.textContent = `+${hidden.length}`;
       items.push(more);
     }
-    this.element.replaceChildren(...items);
+    const current = [...this.element.children];
+    if (current.length !== items.length || current.some((child, i) => child !== items[i])) {
+      this.element.replaceChildren(...items);
+    }
+    for (const id of [...this._elements.keys()]) {
+      if (!visible.some((p) => p.id === id)) this._elements.delete(id);
+    }
     const others = people.filter((p) => !p.self).length;
     this.element.setAttribute(
       "aria-label",
@@ -113,30 +124,35 @@ export class Presence {
   }
 
   _avatar(person) {
-    const li = document.createElement("li");
-    li.className = "avatar";
-    li.style.setProperty("--avatar", person.color);
-    if (person.idle) li.classList.add("is-idle");
-    if (person.self) li.classList.add("is-self");
-    li.dataset.userId = person.id;
-    li.dataset.tooltip = describe(person);
     const label = describe(person);
-    if (!person.self && this.onJump) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "avatar-face";
-      button.setAttribute("aria-label", `${label}. Go to their cursor`);
-      button.textContent = person.initials;
-      button.addEventListener("click", () => this.onJump(person));
-      li.append(button);
-    } else {
-      const face = document.createElement("span");
+    const interactive = !person.self && Boolean(this.onJump);
+    let li = this._elements.get(person.id);
+    if (!li || li.dataset.interactive !== String(interactive)) {
+      li = document.createElement("li");
+      li.dataset.interactive = String(interactive);
+      const face = document.createElement(interactive ? "button" : "span");
       face.className = "avatar-face";
-      face.setAttribute("role", "img");
-      face.setAttribute("aria-label", label);
-      face.textContent = person.initials;
+      if (interactive) {
+        face.type = "button";
+        face.addEventListener("click", () => {
+          const latest = (this.people || []).find((p) => p.id === li.dataset.userId);
+          if (latest) this.onJump(latest);
+        });
+      } else {
+        face.setAttribute("role", "img");
+      }
       li.append(face);
+      this._elements.set(person.id, li);
     }
+    const face = li.firstChild;
+    li.className = "avatar";
+    li.classList.toggle("is-idle", person.idle);
+    li.classList.toggle("is-self", person.self);
+    li.style.setProperty("--avatar", person.color);
+    li.dataset.userId = person.id;
+    li.dataset.tooltip = label;
+    face.setAttribute("aria-label", interactive ? `${label}. Go to their cursor` : label);
+    if (face.textContent !== person.initials) face.textContent = person.initials;
     return li;
   }
 
