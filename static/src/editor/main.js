@@ -198,7 +198,8 @@ function start(mount) {
   // and none in its document yet: put it there once (see titleSeedUpdate).
   function seedTitle() {
     const ytitle = ydoc.getText("title");
-    if (!titleNeverSet(ytitle) || !config.pageTitle || !canEditNow()) return;
+    // Only once the server's copy is here: it may have a title we have not seen yet.
+    if (!connection.everSynced || !titleNeverSet(ytitle) || !config.pageTitle || !canEditNow()) return;
     Y.applyUpdate(ydoc, titleSeedUpdate(config.pageId, config.pageTitle), "title-seed");
   }
 
@@ -209,6 +210,7 @@ function start(mount) {
     mount.classList.add("is-ready");
     title.enable(false);
     refresh();
+    seedTitle();
     // A new, empty page: put the caret where writing starts.
     const idle = document.activeElement === document.body || document.activeElement === null;
     if (idle && canEditNow() && editor.isEmpty) {
@@ -235,7 +237,12 @@ function start(mount) {
     title.setEditable(editable);
     mount.dataset.mode = editable ? "edit" : "view";
     toolbarElement.hidden = !editable;
-    if (readOnlyNote) readOnlyNote.hidden = editable || !ready || connection.phase === "fatal";
+    if (readOnlyNote) {
+      readOnlyNote.hidden = editable || !ready;
+      const text = connection.phase === "fatal" ? "Editing is off – see the message below" : "View only – you can read this page but not edit it";
+      const span = readOnlyNote.querySelector("span");
+      if (span && span.textContent !== text) span.textContent = text;
+    }
     const mode = config.canEdit && !connection.readOnly ? "edit" : "view";
     const local = provider.awareness.getLocalState();
     if (local && local.mode !== mode) provider.awareness.setLocalStateField("mode", mode);
