@@ -238,7 +238,7 @@ function start(mount) {
     mount.dataset.mode = editable ? "edit" : "view";
     toolbarElement.hidden = !editable;
     if (readOnlyNote) {
-      readOnlyNote.hidden = editable || !ready;
+      readOnlyNote.hidden = editable || (!ready && config.canEdit);
       const text = connection.phase === "fatal" ? "Editing is off – see the message below" : "View only – you can read this page but not edit it";
       const span = readOnlyNote.querySelector("span");
       if (span && span.textContent !== text) span.textContent = text;
