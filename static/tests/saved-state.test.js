@@ -78,6 +78,12 @@ test("IdRanges merges, covers and subtracts ranges", () => {
   other.add(1, 0, 100);
   r.subtract(other);
   assert.ok(r.isEmpty);
+  const spanning = new IdRanges();
+  spanning.addMany(7, [[0, 2], [4, 6], [8, 9]]);
+  const cut = new IdRanges();
+  cut.addMany(7, [[1, 5], [8, 9]]);
+  spanning.subtract(cut);
+  assert.deepEqual(spanning.clients.get(7), [[0, 1], [5, 6]]);
 });
 
 test("a local insert is pending until the server echoes it", () => {

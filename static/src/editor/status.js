@@ -79,6 +79,9 @@ export class StatusBadge {
     const previous = this.state;
     this.state = status.state;
     const { element } = this;
+    const key = `${status.state}|${status.label}|${status.detail}`;
+    if (key === this._key) return;
+    this._key = key;
     element.dataset.state = status.state;
     element.dataset.tooltip = status.detail;
     const icon = STATE_ICONS[status.state] || '<span class="status-dot" aria-hidden="true"></span>';
