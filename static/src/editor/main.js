@@ -236,7 +236,8 @@ function start(mount) {
     if (editor.isEditable !== editable) editor.setEditable(editable);
     title.setEditable(editable);
     mount.dataset.mode = editable ? "edit" : "view";
-    toolbarElement.hidden = !editable;
+    // While the page loads an editor sees the toolbar greyed out, not a jump when it appears.
+    toolbarElement.hidden = !(config.canEdit && !connection.readOnly && connection.phase !== "fatal");
     if (readOnlyNote) {
       readOnlyNote.hidden = editable || (!ready && config.canEdit);
       const text = connection.phase === "fatal" ? "Editing is off – see the message below" : "View only – you can read this page but not edit it";
