@@ -14,7 +14,7 @@ from pycrdt import Doc
 from documents.events import page_updates_published
 from documents.models import Page, PageUpdate
 from documents.selectors.content import page_document_load
-from documents.ydoc import doc_from_stored
+from documents.ydoc import doc_from_stored, doc_title
 
 logger = logging.getLogger(__name__)
 
@@ -100,3 +100,25 @@ def page_document_change(*, page_id: UUID, user_id: int | None, change: Callable
         Page.objects.filter(id=page_id).update(edited_at=timezone.now())
         page_updates_published(page_id, [(row_id, update)])
     return update
+
+
+def title_replace(doc: Doc, title: str) -> None:
+    """Make the document's title read `title` (lengths in pycrdt Text count UTF-8 bytes)."""
+    text = doc_title(doc)
+    if str(text) == title:
+        return
+    del text[0 : len(text)]
+    text.insert(0, title)
+
+
+def document_with_title(title: str) -> bytes:
+    """The stored state of a new page: an empty document that already holds its title."""
+    doc = Doc()
+    with doc.transaction():
+        title_replace(doc, title)
+    return doc.get_update()
+
+
+def page_title_write(*, page_id: UUID, title: str, user_id: int | None) -> None:
+    """Rename a page inside its document too, as a change that merges with live editing."""
+    page_document_change(page_id=page_id, user_id=user_id, change=lambda doc: title_replace(doc, title))

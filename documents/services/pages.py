@@ -13,6 +13,7 @@ from documents.errors import Conflict, InvalidInput
 from documents.events import access_changed_published
 from documents.models import AccessEvent, Page, PageMember, Role
 from documents.selectors.pages import page_descendant_ids
+from documents.services.content import document_with_title, page_title_write
 
 UNCHANGED: Any = object()
 
@@ -65,7 +66,10 @@ def page_move_check(*, page_id: UUID, parent_id: UUID | None) -> None:
 @transaction.atomic
 def page_create(*, owner: AbstractBaseUser, title: str, parent_id: UUID | None = None) -> Page:
     """Create a page and make its creator its owner, in one transaction."""
-    page = Page.objects.create(title=_clean_title(title), parent=_live_parent(parent_id), owner=owner)
+    title = _clean_title(title)
+    page = Page.objects.create(
+        title=title, parent=_live_parent(parent_id), owner=owner, state=document_with_title(title)
+    )
     PageMember.objects.create(page=page, user=owner, role=Role.OWNER)
     return page
 
@@ -85,9 +89,11 @@ def page_update(
     if page.in_trash:
         raise Conflict("The page is in the trash; restore it first.")
     fields = ["updated_at"]
-    if title is not UNCHANGED:
+    if title is not UNCHANGED and _clean_title(title) != page.title:
         page.title = _clean_title(title)
         fields.append("title")
+        # The title lives in the document as well, where open editors see it change.
+        page_title_write(page_id=page.id, title=page.title, user_id=changed_by.pk if changed_by else None)
     if parent_id is not UNCHANGED:
         page_move_check(page_id=page.id, parent_id=parent_id)
         moved = page.parent_id != parent_id

@@ -179,3 +179,18 @@ async def test_many_clients_opening_a_new_page_at_once_all_sync(hub, connect, pa
     hub.settings["MAX_CONNECTIONS_PER_USER"] = 100
     clients = await asyncio.gather(*(connect(page, user, name=f"c{i}") for i in range(50)))
     assert all(client.synced for client in clients)
+
+
+async def test_new_page_document_holds_its_title_and_renames_reach_editors(hub, connect, page, user):
+    """A page's document starts with its title; a rename through the API changes the title
+    in open editors' documents too, as a CRDT change."""
+    from documents.services.pages import page_update
+
+    client = await connect(page, user)
+    assert str(client.doc.get("title", type=Text)) == "Shared page"
+    await sync_to_async(page_update)(page=page, title="Renamed page", changed_by=user)
+    for _ in range(40):
+        await client.pump(0.05)
+        if str(client.doc.get("title", type=Text)) == "Renamed page":
+            break
+    assert str(client.doc.get("title", type=Text)) == "Renamed page"
