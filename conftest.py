@@ -39,11 +39,17 @@ def other_user(make_user):
 
 
 @pytest.fixture
-def pg_server():
+def pg_server(transactional_db):
     """The session's own PostgreSQL, for tests that stop and start it."""
     if plugin.postgres is None:
         pytest.skip("uses TEST_DATABASE_URL; cannot stop an external server")
-    return plugin.postgres
+    yield plugin.postgres
+    # The test's own connections died with the restart; the database flush after it needs new ones.
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    connections.close_all()
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
 @pytest.fixture
@@ -64,6 +70,7 @@ def _close_stray_connections(django_db_setup, django_db_blocker):
     # Async tests ran their ORM calls on asgiref's shared thread.
     SyncToAsync.single_thread_executor.submit(connections.close_all).result()
     with django_db_blocker.unblock():
+        connections.close_all()  # a fault test may have restarted the server under it
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(

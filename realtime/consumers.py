@@ -9,9 +9,18 @@ from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 
 from realtime import metrics
-from realtime.auth import MALFORMED, NO_SUCH_PAGE, TOO_FAST, TOO_LARGE, authorize, credentials_from_scope
+from realtime.auth import (
+    MALFORMED,
+    NO_SUCH_PAGE,
+    TOO_FAST,
+    TOO_LARGE,
+    TRY_AGAIN_LATER,
+    authorize,
+    credentials_from_scope,
+)
 from realtime.connection import Connection
 from realtime.db import db_call
 from realtime.hub import get_hub
@@ -43,7 +52,13 @@ class PageConsumer(AsyncWebsocketConsumer):
         page_id = self.scope["url_route"]["kwargs"]["page_id"]
         hub = get_hub()
         await hub.start()
-        access = await db_call(authorize, credentials=credentials_from_scope(self.scope), page_id=page_id)
+        try:
+            access = await db_call(authorize, credentials=credentials_from_scope(self.scope), page_id=page_id)
+        except DatabaseError:
+            # The database is away: the client retries, as after any close.
+            logger.warning("cannot check a connection to page %s: the database is unavailable", page_id)
+            await self.close(TRY_AGAIN_LATER)
+            return
         if access.close_code is not None:
             metrics.connections_closed.labels(str(access.close_code)).inc()
             await self.close(access.close_code)
@@ -67,6 +82,9 @@ class PageConsumer(AsyncWebsocketConsumer):
             self.conn.close(NO_SUCH_PAGE)
         except UpdateRejected as refusal:
             self._refuse(refusal.code, str(refusal))
+        except DatabaseError:
+            logger.warning("cannot load page %s: the database is unavailable", page_id)
+            self.conn.close(TRY_AGAIN_LATER)
 
     async def _send_frame(self, frame: bytes) -> None:
         await self.base_send({"type": "websocket.send", "bytes": frame})

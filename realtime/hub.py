@@ -146,9 +146,8 @@ class Hub:
 
     async def _load(self, room: Room) -> None:
         try:
-            if self.layer is not None and self.channel_name is not None:
-                # Join the group first: an update stored meanwhile reaches us either way.
-                await self.layer.group_add(events.page_group(room.page_id), self.channel_name)
+            # Join the group first: an update stored meanwhile reaches us either way.
+            await self._join_group(room)
             await room.load()
         except BaseException as error:
             if not room.ready.is_set():
@@ -157,6 +156,18 @@ class Hub:
             if not isinstance(error, PageMissing):
                 logger.exception("could not load page %s", room.page_id)
             self._forget(room)
+
+    async def _join_group(self, room: Room) -> None:
+        """Listen to the page's layer group; without the layer, repair scans keep the room
+        current and the tick tries again."""
+        if self.layer is None or self.channel_name is None:
+            return
+        try:
+            await self.layer.group_add(events.page_group(room.page_id), self.channel_name)
+            room.grouped = True
+        except Exception as error:
+            room.grouped = False
+            logger.warning("page %s: channel layer unavailable (%s); repairing from the log", room.page_id, error)
 
     def leave(self, room: Room, conn: Connection) -> None:
         if conn in room.connections and conn.identity.user_id is not None:
@@ -409,6 +420,9 @@ class Hub:
                     for room in list(self.rooms.values()):
                         room.keep_alive(idle, KEEPALIVE)
                         room.expire_presence(timeout)
+                        if not room.grouped and room.ready.is_set() and now - room.group_tried > 5.0:
+                            room.group_tried = now
+                            self.loop.create_task(self._join_group(room))
                 self.maintenance.tick()
             except asyncio.CancelledError:
                 raise

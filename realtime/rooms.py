@@ -83,7 +83,9 @@ class Room:
         self.changed_at: float | None = None
         self.dirty_since: float | None = None
         self.contributors: set[int] = set()
-        self.compacting = False
+        # Whether this process listens to the page's layer group (False while Redis is away).
+        self.grouped = True
+        self.group_tried = 0.0
         self.unload_handle: asyncio.TimerHandle | None = None
 
     def __repr__(self) -> str:
