@@ -11,6 +11,8 @@ y-prosemirror writes it) and a Text "title". Content moves through a small Block
 
 from .blocks import Block, MarkSet, Node, TextRun, blocks_to_json, json_to_blocks, plain_text, text_to_blocks
 from .crdt import fragment_to_blocks, insert_blocks, replace_blocks
+from .from_html import html_to_blocks
+from .from_markdown import markdown_to_blocks
 from .normalize import normalize_blocks
 from .render import CONTENT_FIELD, TITLE_FIELD, Rendered, render, render_blocks
 from .schema import is_safe_href
@@ -31,9 +33,11 @@ __all__ = [
     "blocks_to_markdown",
     "blocks_to_text",
     "fragment_to_blocks",
+    "html_to_blocks",
     "insert_blocks",
     "is_safe_href",
     "json_to_blocks",
+    "markdown_to_blocks",
     "normalize_blocks",
     "plain_text",
     "render",
