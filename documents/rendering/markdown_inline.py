@@ -73,17 +73,17 @@ _Item: TypeAlias = _Text | _Delimiter | _Bracket | _Marked | _Break
 
 def parse_inline(source: str) -> list[Node]:
     """Inline Markdown as text runs and hard breaks (marks not yet merged or normalised)."""
-    items = _Scanner(source.strip()).scan()
+    items = _Scanner(source.strip(" \t\n\r\f\v")).scan()
     _process_emphasis(items)
     return _flatten(items, {})
 
 
-def _is_space(char: str) -> bool:
+def is_space(char: str) -> bool:
     """Unicode whitespace; the edges of the text count as whitespace."""
     return char == "" or char.isspace()
 
 
-def _is_punctuation(char: str) -> bool:
+def is_punctuation(char: str) -> bool:
     """CommonMark's Unicode punctuation: ASCII punctuation and the P and S categories."""
     return char in _ASCII_PUNCTUATION or (char != "" and unicodedata.category(char)[0] in "PS")
 
@@ -159,11 +159,11 @@ class _Scanner:
         assert run is not None
         count = len(run.group(0))
         before, after = self._char(-1), self._char(count)
-        left = not _is_space(after) and (not _is_punctuation(after) or _is_space(before) or _is_punctuation(before))
-        right = not _is_space(before) and (not _is_punctuation(before) or _is_space(after) or _is_punctuation(after))
+        left = not is_space(after) and (not is_punctuation(after) or is_space(before) or is_punctuation(before))
+        right = not is_space(before) and (not is_punctuation(before) or is_space(after) or is_punctuation(after))
         if char == "_":
-            can_open = left and (not right or _is_punctuation(before))
-            can_close = right and (not left or _is_punctuation(after))
+            can_open = left and (not right or is_punctuation(before))
+            can_close = right and (not left or is_punctuation(after))
         else:
             can_open, can_close = left, right
         self.items.append(_Delimiter(char, count, can_open, can_close, run.group(0)))

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
-from .blocks import Block, MarkSet, Node, TextRun, is_inline, plain_text
-from .schema import LIST_TYPES, TEXTBLOCK_TYPES, heading_level, is_safe_href, mark_attrs, mark_sort_key, node_attrs
+from .blocks import Block, Node, is_inline, plain_text
+from .schema import LIST_TYPES, TEXTBLOCK_TYPES, heading_level, node_attrs
+from .to_markdown_inline import code_span, inline_markdown
 
-# Delimiters of the marks Markdown nests; code is written as a code span of its own.
-_DELIMITERS = {"bold": ("**", "**"), "italic": ("*", "*"), "strike": ("~~", "~~"), "underline": ("<u>", "</u>")}
-# Emphasis only opens or closes next to non-space characters (CommonMark's flanking rules).
-_FLANKED = frozenset({"bold", "italic", "strike"})
-# Characters that would start markup anywhere; `_` only where it is not inside a word;
-# `&` only where it would read as an entity.
-_ESCAPE = re.compile(r"[\\`*\[\]<~]|(?<![^\W_])_|_(?![^\W_])|&(?=#?[0-9A-Za-z]+;)")
-# Text at the start of a line that would read as a heading, quote, list item or underline.
-_LINE_START = re.compile(r"^(?:([#>+=-])|(\d+)([.)])(?=\s|$))")
 _ALIGN = {"left": ":---", "center": ":---:", "right": "---:"}
 
 
@@ -36,7 +27,7 @@ def _blocks_md(nodes: Sequence[Node]) -> str:
             inline.append(node)
             continue
         if inline:
-            parts.append(_inline_md(inline))
+            parts.append(inline_markdown(inline))
             inline = []
         assert isinstance(node, Block)
         if node.type in LIST_TYPES:
@@ -46,7 +37,7 @@ def _blocks_md(nodes: Sequence[Node]) -> str:
             previous_marker = ""
             parts.append(_block_md(node))
     if inline:
-        parts.append(_inline_md(inline))
+        parts.append(inline_markdown(inline))
     return "\n\n".join(part for part in parts if part)
 
 
@@ -60,9 +51,9 @@ def _next_marker(block: Block, previous: str) -> str:
 def _block_md(block: Block) -> str:
     """Markdown for one block other than a list."""
     if block.type == "paragraph":
-        return _inline_md(block.children)
+        return inline_markdown(block.children)
     if block.type == "heading":
-        text = _inline_md(block.children)
+        text = inline_markdown(block.children)
         # A heading's closing run of `#` would be eaten: escape a trailing one.
         text = re.sub(r"(^|\s)#(#*)$", r"\1\\#\2", text)
         return "#" * heading_level(node_attrs("heading", block.attrs)) + " " + text if text else ""
@@ -158,9 +149,9 @@ def _cell_md(cell: Block) -> str:
     for block in _textblocks(cell.children):
         if block.type == "codeBlock":
             text = plain_text(block.children)
-            parts.append(_code_span(text.replace("\n", " ")) if text else "")
+            parts.append(code_span(text.replace("\n", " ")) if text else "")
         else:
-            parts.append(_inline_md(block.children, hard_break="<br>"))
+            parts.append(inline_markdown(block.children, hard_break="<br>"))
     return "<br>".join(part for part in parts if part).replace("|", "\\|")
 
 
@@ -177,131 +168,3 @@ def _table_line(cells: Sequence[str], width: int) -> str:
     """One table line, padded to `width` cells."""
     padded = [*cells, *[""] * (width - len(cells))]
     return "| " + " | ".join(padded) + " |"
-
-
-def _inline_md(nodes: Sequence[Node], hard_break: str = "\\\n") -> str:
-    """Inline content with emphasis, code spans and links; marks shared across runs stay open."""
-    out: list[str] = []
-    active: list[tuple[str, dict[str, Any]]] = []
-    line_start = True
-    for node in _runs_for_markdown(nodes):
-        marks = _nested_marks(node.marks) if isinstance(node, TextRun) else []
-        keep = 0
-        while keep < min(len(active), len(marks)) and active[keep] == marks[keep]:
-            keep += 1
-        while len(active) > keep:
-            out.append(_close(*active.pop()))
-        if isinstance(node, Block):  # a hard break
-            out.append(hard_break)
-            line_start = True
-            continue
-        text = node.text
-        if line_start:
-            # Leading spaces would be dropped, or turn the line into a code block.
-            text = text.lstrip(" \t")
-            if not text:
-                continue
-        for mark in marks[keep:]:
-            out.append(_open(*mark))
-            active.append(mark)
-        if "code" in node.marks:
-            out.append(_code_span(text))
-        else:
-            escaped = _ESCAPE.sub(lambda match: "\\" + match.group(0), text)
-            if line_start and not marks:
-                escaped = _LINE_START.sub(_escape_line_start, escaped, count=1)
-            out.append(escaped)
-        line_start = False
-    out.extend(_close(*mark) for mark in reversed(active))
-    return "".join(out).rstrip(" \t") if hard_break == "\\\n" else "".join(out).strip()
-
-
-def _escape_line_start(match: re.Match[str]) -> str:
-    """`#` becomes `\\#`, `1.` becomes `1\\.`."""
-    return "\\" + match[1] if match[1] else match[2] + "\\" + match[3]
-
-
-def _runs_for_markdown(nodes: Sequence[Node]) -> list[Node]:
-    """Inline nodes with newlines in text as hard breaks, and spaces at the edges of emphasis moved outside it."""
-    flat: list[Node] = []
-    for node in nodes:
-        if isinstance(node, TextRun):
-            for number, line in enumerate(node.text.split("\n")):
-                if number:
-                    flat.append(Block("hardBreak"))
-                if line:
-                    flat.append(TextRun(line, node.marks))
-        elif node.type == "hardBreak":
-            flat.append(node)
-        else:
-            flat.extend(_runs_for_markdown(node.children))
-    runs: list[Node] = []
-    for index, node in enumerate(flat):
-        if isinstance(node, Block) or "code" in node.marks:
-            runs.append(node)
-            continue
-        before = _marks_of(flat[index - 1]) if index else set()
-        after = _marks_of(flat[index + 1]) if index + 1 < len(flat) else set()
-        core = node.text.strip()
-        lead = node.text[: len(node.text) - len(node.text.lstrip())]
-        trail = node.text[len(node.text.rstrip()) :]
-        if not core:
-            runs.append(TextRun(node.text, _without(node.marks, _FLANKED - (before & after))))
-            continue
-        if lead:
-            runs.append(TextRun(lead, _without(node.marks, _FLANKED - before)))
-        runs.append(TextRun(core, node.marks))
-        if trail:
-            runs.append(TextRun(trail, _without(node.marks, _FLANKED - after)))
-    return runs
-
-
-def _marks_of(node: Node) -> set[str]:
-    """The names of a node's marks (none for inline nodes)."""
-    return set(node.marks) if isinstance(node, TextRun) else set()
-
-
-def _without(marks: MarkSet, names: set[str] | frozenset[str]) -> MarkSet:
-    """The marks minus those named."""
-    return {name: attrs for name, attrs in marks.items() if name not in names}
-
-
-def _nested_marks(marks: MarkSet) -> list[tuple[str, dict[str, Any]]]:
-    """The marks written as delimiters, outermost first; links without a safe href are left out."""
-    nested = []
-    for name in sorted(marks, key=mark_sort_key):
-        attrs = mark_attrs(name, marks[name])
-        if name in _DELIMITERS or (
-            name == "link" and isinstance(attrs.get("href"), str) and is_safe_href(attrs["href"])
-        ):
-            nested.append((name, attrs))
-    return nested
-
-
-def _open(name: str, _attrs: dict[str, Any]) -> str:
-    """The opening delimiter of a mark."""
-    return "[" if name == "link" else _DELIMITERS[name][0]
-
-
-def _close(name: str, attrs: dict[str, Any]) -> str:
-    """The closing delimiter of a mark; a link's carries its destination and title."""
-    if name != "link":
-        return _DELIMITERS[name][1]
-    href = re.sub(r"[\r\n]", "", str(attrs.get("href") or ""))
-    href = re.sub(r"&(?=#?[0-9A-Za-z]+;)", r"\\&", href)
-    if re.search(r"[\s<>()\\]", href) or not href:
-        href = "<" + re.sub(r"([\\<>])", r"\\\1", href) + ">"
-    title = attrs.get("title")
-    if isinstance(title, str) and title:
-        return "](" + href + ' "' + re.sub(r'(["\\])', r"\\\1", title) + '")'
-    return f"]({href})"
-
-
-def _code_span(text: str) -> str:
-    """A code span whose backtick fence does not occur in the text; padded when the text would lose an edge."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = (
-        text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ") and text.strip(" "))
-    )
-    return f"{fence} {text} {fence}" if pad else f"{fence}{text}{fence}"

@@ -1,0 +1,211 @@
+"""Inline content to Markdown: escaped text, emphasis, code spans, links and hard breaks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .blocks import Block, MarkSet, Node, TextRun
+from .markdown_inline import is_punctuation, is_space
+from .schema import is_safe_href, mark_attrs, mark_sort_key
+
+# Delimiters of the marks written around text; code is written as a code span of its own.
+_DELIMITERS = {"bold": "**", "italic": "*", "strike": "~~"}
+# The same marks as HTML tags, for where a delimiter would not open or close (see _fix_flanking).
+_TAGS = {"bold": "strong", "italic": "em", "strike": "s", "underline": "u"}
+# Emphasis only opens or closes next to non-space characters (CommonMark's flanking rules).
+_FLANKED = frozenset(_DELIMITERS)
+# Characters that would start markup anywhere; `_` only where it is not inside a word;
+# `&` only where it would read as an entity.
+_ESCAPE = re.compile(r"[\\`*\[\]<~]|(?<![^\W_])_|_(?![^\W_])|&(?=#?[0-9A-Za-z]+;)")
+# Text at the start of a line that would read as a heading, quote, list item or underline.
+_LINE_START = re.compile(r"^(?:([#>+=-])|(\d+)([.)])(?=\s|$))")
+
+
+@dataclass
+class _Token:
+    """A piece of output; for an emphasis delimiter, the mark it opens or closes."""
+
+    text: str
+    mark: str | None = None
+    opens: bool = False
+
+
+def inline_markdown(nodes: Sequence[Node], hard_break: str = "\\\n") -> str:
+    """Inline content as Markdown; marks shared by neighbouring runs stay open across them."""
+    tokens = list(_tokens(_runs_for_markdown(nodes), hard_break))
+    _fix_flanking(tokens)
+    text = "".join(token.text for token in tokens)
+    return text.rstrip(" \t") if hard_break == "\\\n" else text.strip()
+
+
+def _tokens(runs: list[Node], hard_break: str) -> Iterator[_Token]:
+    """Output tokens, opening and closing marks like a stack, as ProseMirror's serialisers do."""
+    active: list[tuple[str, dict[str, Any]]] = []
+    line_start = True
+    for node in runs:
+        marks = _nested_marks(node.marks) if isinstance(node, TextRun) else []
+        keep = 0
+        while keep < min(len(active), len(marks)) and active[keep] == marks[keep]:
+            keep += 1
+        while len(active) > keep:
+            yield _close(*active.pop())
+        if isinstance(node, Block):  # a hard break
+            yield _Token(hard_break)
+            line_start = True
+            continue
+        text = node.text
+        if line_start:
+            # Leading spaces would be dropped, or turn the line into a code block.
+            text = text.lstrip(" \t")
+            if not text:
+                continue
+        for mark in marks[keep:]:
+            yield _open(*mark)
+            active.append(mark)
+        if "code" in node.marks:
+            yield _Token(code_span(text))
+        else:
+            escaped = _ESCAPE.sub(lambda match: "\\" + match.group(0), text)
+            if line_start and not marks:
+                escaped = _LINE_START.sub(_escape_line_start, escaped, count=1)
+            yield _Token(escaped)
+        line_start = False
+    for mark in reversed(active):
+        yield _close(*mark)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    """`#` becomes `\\#`, `1.` becomes `1\\.`."""
+    return "\\" + match[1] if match[1] else match[2] + "\\" + match[3]
+
+
+def _fix_flanking(tokens: list[_Token]) -> None:
+    """Write as HTML tags the delimiter runs that would not open or close where they stand.
+
+    `a**"b"**` does not make bold text in Markdown: a run of `*` opens only when left-flanking
+    (CommonMark 6.2). Until nothing changes, every run of adjacent delimiters of one character
+    that has an opener not left-flanking or a closer not right-flanking becomes <strong>, <em>, <s>.
+    """
+    changed = True
+    while changed:
+        changed = False
+        start = 0
+        while start < len(tokens):
+            end = start
+            while end < len(tokens) and _is_delimiter(tokens[end], tokens[start].text[:1]):
+                end += 1
+            if end == start:
+                start += 1
+                continue
+            before = next((token.text[-1] for token in reversed(tokens[:start]) if token.text), "")
+            after = next((token.text[0] for token in tokens[end:] if token.text), "")
+            left = not is_space(after) and (not is_punctuation(after) or is_space(before) or is_punctuation(before))
+            right = not is_space(before) and (not is_punctuation(before) or is_space(after) or is_punctuation(after))
+            if any((token.opens and not left) or (not token.opens and not right) for token in tokens[start:end]):
+                for token in tokens[start:end]:
+                    assert token.mark is not None
+                    token.text = f"<{_TAGS[token.mark]}>" if token.opens else f"</{_TAGS[token.mark]}>"
+                changed = True
+            start = end
+
+
+def _is_delimiter(token: _Token, char: str) -> bool:
+    """Whether a token is a Markdown delimiter (not an HTML tag) made of `char`."""
+    return token.mark in _DELIMITERS and token.text[:1] == char and char in "*~"
+
+
+def _runs_for_markdown(nodes: Sequence[Node]) -> list[Node]:
+    """Inline nodes with newlines in text as hard breaks, and spaces at the edges of emphasis moved outside it."""
+    flat = list(_flatten(nodes))
+    runs: list[Node] = []
+    for index, node in enumerate(flat):
+        if isinstance(node, Block) or "code" in node.marks:
+            runs.append(node)
+            continue
+        before = _marks_of(flat[index - 1]) if index else set()
+        after = _marks_of(flat[index + 1]) if index + 1 < len(flat) else set()
+        core = node.text.strip()
+        if not core:
+            runs.append(TextRun(node.text, _without(node.marks, _FLANKED - (before & after))))
+            continue
+        lead = node.text[: len(node.text) - len(node.text.lstrip())]
+        trail = node.text[len(node.text.rstrip()) :]
+        if lead:
+            runs.append(TextRun(lead, _without(node.marks, _FLANKED - before)))
+        runs.append(TextRun(core, node.marks))
+        if trail:
+            runs.append(TextRun(trail, _without(node.marks, _FLANKED - after)))
+    return runs
+
+
+def _flatten(nodes: Sequence[Node]) -> Iterator[Node]:
+    """Text runs and hard breaks, a newline inside text read as a hard break."""
+    for node in nodes:
+        if isinstance(node, TextRun):
+            for number, line in enumerate(node.text.split("\n")):
+                if number:
+                    yield Block("hardBreak")
+                if line:
+                    yield TextRun(line, node.marks)
+        elif node.type == "hardBreak":
+            yield node
+        else:
+            yield from _flatten(node.children)
+
+
+def _marks_of(node: Node) -> set[str]:
+    """The names of a node's marks (none for inline nodes)."""
+    return set(node.marks) if isinstance(node, TextRun) else set()
+
+
+def _without(marks: MarkSet, names: set[str] | frozenset[str]) -> MarkSet:
+    """The marks minus those named."""
+    return {name: attrs for name, attrs in marks.items() if name not in names}
+
+
+def _nested_marks(marks: MarkSet) -> list[tuple[str, dict[str, Any]]]:
+    """The marks written around text, outermost first; links without a safe href are left out."""
+    nested = []
+    for name in sorted(marks, key=mark_sort_key):
+        attrs = mark_attrs(name, marks[name])
+        href = attrs.get("href")
+        if name in _TAGS or (name == "link" and isinstance(href, str) and href and is_safe_href(href)):
+            nested.append((name, attrs))
+    return nested
+
+
+def _open(name: str, _attrs: dict[str, Any]) -> _Token:
+    """The opening delimiter of a mark."""
+    if name == "link":
+        return _Token("[")
+    if name == "underline":  # Markdown has no underline; GitHub shows the HTML tag
+        return _Token("<u>")
+    return _Token(_DELIMITERS[name], name, opens=True)
+
+
+def _close(name: str, attrs: dict[str, Any]) -> _Token:
+    """The closing delimiter of a mark; a link's carries its destination and title."""
+    if name == "underline":
+        return _Token("</u>")
+    if name != "link":
+        return _Token(_DELIMITERS[name], name, opens=False)
+    href = re.sub(r"[\r\n]", "", str(attrs.get("href") or ""))
+    href = re.sub(r"&(?=#?[0-9A-Za-z]+;)", r"\\&", href)
+    if re.search(r"[\s<>()\\]", href):
+        href = "<" + re.sub(r"([\\<>])", r"\\\1", href) + ">"
+    title = attrs.get("title")
+    if isinstance(title, str) and title:
+        return _Token("](" + href + ' "' + re.sub(r'(["\\])', r"\\\1", title) + '")')
+    return _Token(f"]({href})")
+
+
+def code_span(text: str) -> str:
+    """A code span whose backtick fence does not occur in the text; padded when the text would lose an edge."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    space_edges = text.startswith(" ") and text.endswith(" ") and bool(text.strip(" "))
+    pad = text.startswith("`") or text.endswith("`") or space_edges
+    return f"{fence} {text} {fence}" if pad else f"{fence}{text}{fence}"
