@@ -19,6 +19,7 @@ from .schema import is_safe_href
 
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_ESCAPE_OR_ENTITY = re.compile(r"\\([!-/:-@\[-`{-~])|" + _ENTITY.pattern)
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
 _EMAIL_AUTOLINK = re.compile(
     r"<([A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]+)*)>"
@@ -297,8 +298,8 @@ def _skip_whitespace(source: str, pos: int) -> int:
 
 def _unescape(text: str) -> str:
     """Backslash escapes and entities resolved, as in link destinations and titles."""
-    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
-    return _ENTITY.sub(lambda match: html.unescape(match.group(0)), text)
+    # One pass, left to right: `\&amp;` is a literal "&amp;", not an escaped entity.
+    return _ESCAPE_OR_ENTITY.sub(lambda match: match.group(1) or html.unescape(match.group(0)), text)
 
 
 def _can_pair(opener: _Delimiter, closer: _Delimiter) -> bool:

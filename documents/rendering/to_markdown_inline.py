@@ -193,9 +193,9 @@ def _close(name: str, attrs: dict[str, Any]) -> _Token:
     if name != "link":
         return _Token(_DELIMITERS[name], name, opens=False)
     href = re.sub(r"[\r\n]", "", str(attrs.get("href") or ""))
-    href = re.sub(r"&(?=#?[0-9A-Za-z]+;)", r"\\&", href)
     if re.search(r"[\s<>()\\]", href):
         href = "<" + re.sub(r"([\\<>])", r"\\\1", href) + ">"
+    href = re.sub(r"&(?=#?[0-9A-Za-z]+;)", r"\\&", href)
     title = attrs.get("title")
     if isinstance(title, str) and title:
         return _Token("](" + href + ' "' + re.sub(r'(["\\])', r"\\\1", title) + '")')
