@@ -54,7 +54,7 @@ def text_to_blocks(text: str) -> list[Block]:
     """Plain text as paragraphs: a blank line separates paragraphs, a single newline is a hardBreak."""
     blocks = []
     for chunk in re.split(r"\n[ \t]*\n+", text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")):
-        if not chunk.strip():
+        if not chunk.strip(" \t"):
             continue
         children: list[Node] = []
         for number, line in enumerate(chunk.split("\n")):

@@ -190,7 +190,7 @@ def _convert_element(element: _Element, marks: MarkSet, in_pre: bool) -> list[No
 
 def _is_blank(child: _Element | str) -> bool:
     """Whitespace-only text."""
-    return isinstance(child, str) and not child.strip()
+    return isinstance(child, str) and not child.strip(" \t\n\r\f")
 
 
 def _is_task_item_part(element: _Element) -> bool:

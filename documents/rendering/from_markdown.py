@@ -15,6 +15,8 @@ from .blocks import Block, Node, TextRun
 from .markdown_inline import parse_inline
 from .normalize import normalize_blocks
 
+# Markdown's whitespace is spaces and tabs: a no-break space is content.
+_SPACE = " \t"
 _BLANK = re.compile(r"^[ \t]*$")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -24,7 +26,8 @@ _QUOTE = re.compile(r"^ {0,3}> ?")
 _ITEM = re.compile(r"^( {0,3})([-+*]|\d{1,9}[.)])(?:([ \t]+)(.*))?$")
 _TASK = re.compile(r"^\[([ xX])\](?:[ \t]+|$)")
 _DELIMITER_ROW = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
-_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# In a table cell <br> separates paragraphs; <br /> is a hard break inside one.
+_PARAGRAPH_BREAK = re.compile(r"<br\s*>", re.IGNORECASE)
 
 
 def markdown_to_blocks(text: str) -> list[Block]:
@@ -87,7 +90,7 @@ def _interrupts_paragraph(line: str) -> bool:
         return True
     item = _ITEM.match(line)
     # An empty item, or an ordered one not starting at 1, cannot interrupt a paragraph.
-    return bool(item and item.group(4) and item.group(4).strip() and item.group(2) in ("-", "+", "*", "1.", "1)"))
+    return bool(item and item.group(4) and item.group(4).strip(_SPACE) and item.group(2) in ("-", "+", "*", "1.", "1)"))
 
 
 def _fenced_code(lines: list[str], index: int) -> tuple[list[Node], int] | None:
@@ -96,7 +99,7 @@ def _fenced_code(lines: list[str], index: int) -> tuple[list[Node], int] | None:
     if match is None or (match.group(2)[0] == "`" and "`" in match.group(3)):
         return None
     indent, fence = len(match.group(1)), match.group(2)
-    language = match.group(3).strip().split(" ")[0] if match.group(3).strip() else None
+    language = match.group(3).strip(_SPACE).split(" ")[0] if match.group(3).strip(_SPACE) else None
     closing = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
     body: list[str] = []
     index += 1
@@ -117,7 +120,7 @@ def _indented_code(lines: list[str], index: int) -> tuple[list[Node], int] | Non
     while index < len(lines) and (_indent(lines[index]) >= 4 or _BLANK.match(lines[index])):
         body.append(lines[index][4:])
         index += 1
-    while body and not body[-1].strip():
+    while body and not body[-1].strip(_SPACE):
         body.pop()
     return [Block("codeBlock", children=[TextRun("\n".join(body))])], index
 
@@ -144,7 +147,7 @@ def _block_quote(lines: list[str], index: int) -> tuple[list[Node], int] | None:
         line = lines[index]
         if marker := _QUOTE.match(line):
             body.append(line[marker.end() :])
-        elif body and body[-1].strip() and not _interrupts_paragraph(line) and not _FENCE.match(body[-1]):
+        elif body and body[-1].strip(_SPACE) and not _interrupts_paragraph(line) and not _FENCE.match(body[-1]):
             body.append(line)  # a lazy continuation line
         else:
             break
@@ -182,9 +185,9 @@ def _list_item(lines: list[str], index: int, match: re.Match[str]) -> tuple[_Ite
     """One list item: its first line, lines indented under it, and lazy continuation lines."""
     spaces = len(match.group(3) or "")
     rest = match.group(4) or ""
-    if not rest.strip() or spaces > 4:  # content starts one space after the marker
+    if not rest.strip(_SPACE) or spaces > 4:  # content starts one space after the marker
         width = len(match.group(1)) + len(match.group(2)) + 1
-        rest = (match.group(3) or "")[1:] + rest if rest.strip() else ""
+        rest = (match.group(3) or "")[1:] + rest if rest.strip(_SPACE) else ""
     else:
         width = len(match.group(1)) + len(match.group(2)) + spaces
     body = [rest]
@@ -196,13 +199,16 @@ def _list_item(lines: list[str], index: int, match: re.Match[str]) -> tuple[_Ite
         elif _indent(line) >= width:
             body.append(line[width:])
         elif (
-            body[-1].strip() and not _interrupts_paragraph(line) and not _ITEM.match(line) and not _FENCE.match(body[0])
+            body[-1].strip(_SPACE)
+            and not _interrupts_paragraph(line)
+            and not _ITEM.match(line)
+            and not _FENCE.match(body[0])
         ):
             body.append(line.lstrip(" "))  # a lazy continuation line
         else:
             break
         index += 1
-    while len(body) > 1 and not body[-1].strip():
+    while len(body) > 1 and not body[-1].strip(_SPACE):
         body.pop()
         index -= 1
     return _Item(match.group(2), body), index
@@ -229,11 +235,11 @@ def _bullet_lists(items: list[_Item]) -> list[Node]:
 
 def _split_row(line: str) -> list[str]:
     """A table row's cells: split on pipes that are not escaped; `\\|` becomes `|` inside cells."""
-    line = line.strip()
+    line = line.strip(_SPACE)
     line = line.removeprefix("|")
     if line.endswith("|") and not line.endswith("\\|"):
         line = line[:-1]
-    return [cell.replace("\\|", "|").strip() for cell in re.split(r"(?<!\\)\|", line)]
+    return [cell.replace("\\|", "|").strip(_SPACE) for cell in re.split(r"(?<!\\)\|", line)]
 
 
 def _table(lines: list[str], index: int) -> tuple[list[Node], int] | None:
@@ -265,10 +271,10 @@ def _column_align(delimiter: str) -> str | None:
 
 
 def _table_row(cells: list[str], aligns: list[str | None], cell_type: str) -> Block:
-    """A table row; `<br>` in a cell separates paragraphs."""
+    """A table row; `<br>` in a cell separates paragraphs, `<br />` is a hard break."""
     row: list[Node] = []
     for cell, align in zip(cells, aligns, strict=True):
-        paragraphs = [Block("paragraph", children=parse_inline(part)) for part in _BREAK_TAG.split(cell)]
+        paragraphs = [Block("paragraph", children=parse_inline(part)) for part in _PARAGRAPH_BREAK.split(cell)]
         row.append(Block(cell_type, {"align": align} if align else {}, list(paragraphs)))
     return Block("tableRow", children=row)
 

@@ -2,7 +2,7 @@
 
 Follows CommonMark's algorithm (delimiter runs, flanking rules, the rule of 3, a bracket
 stack for links) for the subset the editor can show; GFM strikethrough; the HTML tags
-<u>, <s>, <del>, <strong>, <b>, <em>, <i> and <br>. Reference links and images are
+<u>, <s>, <del>, <strong>, <b>, <em>, <i>, <code> and <br>. Reference links and images are
 not supported: they stay as text.
 """
 
@@ -26,7 +26,7 @@ _EMAIL_AUTOLINK = re.compile(
 )
 _HTML_TAG = re.compile(r"<(/?)([A-Za-z]+)\s*(/?)>")
 _HTML_MARKS = {"u": "underline", "ins": "underline", "s": "strike", "del": "strike", "strike": "strike"}
-_HTML_MARKS |= {"strong": "bold", "b": "bold", "em": "italic", "i": "italic"}
+_HTML_MARKS |= {"strong": "bold", "b": "bold", "em": "italic", "i": "italic", "code": "code"}
 _LINK_TITLE = re.compile(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'|\(((?:[^()\\]|\\.)*)\)', re.DOTALL)
 
 

@@ -98,7 +98,7 @@ def _list_md(block: Block, marker_char: str) -> str:
             marker = f"{marker_char} "
         checkbox = ("[x] " if item.attrs.get("checked") else "[ ] ") if block.type == "taskList" else ""
         first, _, rest = _item_body_md(item.children).partition("\n")
-        text = (marker + checkbox + first).rstrip()
+        text = (marker + checkbox + first).rstrip(" ")
         lines.append(text + "\n" + _prefix_lines(rest, " " * len(marker), "") if rest else text)
     return "\n".join(lines)
 
@@ -109,7 +109,10 @@ def _item_body_md(children: Sequence[Node]) -> str:
     for child in children:
         text = _blocks_md([child])
         if parts:
-            parts.append("\n" if isinstance(child, Block) and child.type in LIST_TYPES else "\n\n")
+            # A bare marker right under a paragraph line would underline it as a heading.
+            bare_marker = re.fullmatch(r"[-*]|\d+[.)]", text.split("\n", 1)[0])
+            nested_list = isinstance(child, Block) and child.type in LIST_TYPES
+            parts.append("\n" if nested_list and not bare_marker else "\n\n")
         parts.append(text)
     return "".join(parts)
 
@@ -144,15 +147,15 @@ def _row_cells_md(cells: Sequence[Block]) -> list[str]:
 
 
 def _cell_md(cell: Block) -> str:
-    """A cell's text blocks on one line, joined by <br>; pipes escaped as GFM requires, even in code."""
+    """A cell's text blocks on one line, joined by <br>."""
     parts: list[str] = []
     for block in _textblocks(cell.children):
         if block.type == "codeBlock":
             text = plain_text(block.children)
-            parts.append(code_span(text.replace("\n", " ")) if text else "")
+            parts.append(code_span(text.replace("\n", " "), in_table=True) if text else "")
         else:
-            parts.append(inline_markdown(block.children, hard_break="<br>"))
-    return "<br>".join(part for part in parts if part).replace("|", "\\|")
+            parts.append(inline_markdown(block.children, in_table=True))
+    return "<br>".join(parts)
 
 
 def _textblocks(nodes: Sequence[Node]) -> list[Block]:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .blocks import Block, MarkSet, Node, TextRun
-from .markdown_inline import is_punctuation, is_space
+from .markdown_inline import is_punctuation, is_space, parse_inline
+from .normalize import normalize_blocks
 from .schema import is_safe_href, mark_attrs, mark_sort_key
 
 # Delimiters of the marks written around text; code is written as a code span of its own.
@@ -17,43 +18,74 @@ _DELIMITERS = {"bold": "**", "italic": "*", "strike": "~~"}
 _TAGS = {"bold": "strong", "italic": "em", "strike": "s", "underline": "u"}
 # Emphasis only opens or closes next to non-space characters (CommonMark's flanking rules).
 _FLANKED = frozenset(_DELIMITERS)
-# Characters that would start markup anywhere; `_` only where it is not inside a word;
-# `&` only where it would read as an entity.
-_ESCAPE = re.compile(r"[\\`*\[\]<~]|(?<![^\W_])_|_(?![^\W_])|&(?=#?[0-9A-Za-z]+;)")
+# Characters that would start markup anywhere (`|` could make a line a table row); `_` only
+# where it is not inside a word; `&` only where it would read as an entity.
+_ESCAPE = re.compile(r"[\\`*\[\]<~|]|(?<![^\W_])_|_(?![^\W_])|&(?=#?[0-9A-Za-z]+;)")
 # Text at the start of a line that would read as a heading, quote, list item or underline.
 _LINE_START = re.compile(r"^(?:([#>+=-])|(\d+)([.)])(?=\s|$))")
 
 
-@dataclass
+@dataclass(eq=False)
 class _Token:
-    """A piece of output; for an emphasis delimiter, the mark it opens or closes."""
+    """A piece of output; for an emphasis delimiter, the mark it opens or closes and its other half."""
 
     text: str
     mark: str | None = None
     opens: bool = False
+    is_break: bool = False
+    partner: _Token | None = None
 
 
-def inline_markdown(nodes: Sequence[Node], hard_break: str = "\\\n") -> str:
-    """Inline content as Markdown; marks shared by neighbouring runs stay open across them."""
-    tokens = list(_tokens(_runs_for_markdown(nodes), hard_break))
+def inline_markdown(nodes: Sequence[Node], *, in_table: bool = False) -> str:
+    """Inline content as Markdown; marks shared by neighbouring runs stay open across them.
+
+    In a table cell, hard breaks are `<br />` (a plain `<br>` separates a cell's paragraphs) and
+    every `|` is escaped, in code spans and links too, since GFM splits cells before it reads
+    inline syntax.
+    """
+    tokens = list(_tokens(_runs_for_markdown(nodes), in_table))
     _fix_flanking(tokens)
+    text = _joined(tokens, in_table)
+    if sum(token.mark in _DELIMITERS for token in tokens) >= 4:
+        # With several pairs of delimiters, CommonMark may pair them otherwise than meant
+        # (`***a*~~a~~*\\****`). HTML tags always pair as meant: use them if the reading differs.
+        for token in tokens:
+            if token.mark in _DELIMITERS and token.text[:1] in "*~":
+                token.text = f"<{_TAGS[token.mark]}>" if token.opens else f"</{_TAGS[token.mark]}>"
+        tagged = _joined(tokens, in_table)
+        if _reading(text) != _reading(tagged):
+            return tagged
+    return text
+
+
+def _joined(tokens: list[_Token], in_table: bool) -> str:
+    """The output of the tokens; a backslash break at the end, where it does nothing, written as <br>."""
+    for token in reversed(tokens):
+        if not token.is_break or in_table:
+            break
+        token.text = "<br>"
     text = "".join(token.text for token in tokens)
-    return text.rstrip(" \t") if hard_break == "\\\n" else text.strip()
+    return text.strip(" \t") if in_table else text.rstrip(" \t")
 
 
-def _tokens(runs: list[Node], hard_break: str) -> Iterator[_Token]:
+def _reading(markdown: str) -> list[Block]:
+    """How Markdown reads this inline text, runs merged."""
+    return normalize_blocks([Block("paragraph", children=parse_inline(markdown))])
+
+
+def _tokens(runs: list[Node], in_table: bool) -> Iterator[_Token]:
     """Output tokens, opening and closing marks like a stack, as ProseMirror's serialisers do."""
-    active: list[tuple[str, dict[str, Any]]] = []
+    active: list[tuple[tuple[str, dict[str, Any]], _Token]] = []
     line_start = True
     for node in runs:
         marks = _nested_marks(node.marks) if isinstance(node, TextRun) else []
         keep = 0
-        while keep < min(len(active), len(marks)) and active[keep] == marks[keep]:
+        while keep < min(len(active), len(marks)) and active[keep][0] == marks[keep]:
             keep += 1
         while len(active) > keep:
-            yield _close(*active.pop())
+            yield _close_pair(*active.pop(), in_table)
         if isinstance(node, Block):  # a hard break
-            yield _Token(hard_break)
+            yield _Token("<br />" if in_table else "\\\n", is_break=True)
             line_start = True
             continue
         text = node.text
@@ -63,18 +95,34 @@ def _tokens(runs: list[Node], hard_break: str) -> Iterator[_Token]:
             if not text:
                 continue
         for mark in marks[keep:]:
-            yield _open(*mark)
-            active.append(mark)
-        if "code" in node.marks:
-            yield _Token(code_span(text))
+            opener = _open(*mark, in_table)
+            yield opener
+            active.append((mark, opener))
+        if "code" in node.marks and line_start and not in_table and re.search("```", code_span(text)):
+            # A line starting with three backticks would open a fenced code block.
+            yield _Token("<code>" + _escape(text) + "</code>")
+        elif "code" in node.marks:
+            yield _Token(code_span(text, in_table))
         else:
-            escaped = _ESCAPE.sub(lambda match: "\\" + match.group(0), text)
+            escaped = _escape(text)
             if line_start and not marks:
                 escaped = _LINE_START.sub(_escape_line_start, escaped, count=1)
             yield _Token(escaped)
         line_start = False
-    for mark in reversed(active):
-        yield _close(*mark)
+    for mark, opener in reversed(active):
+        yield _close_pair(mark, opener, in_table)
+
+
+def _close_pair(mark: tuple[str, dict[str, Any]], opener: _Token, in_table: bool) -> _Token:
+    """The closing token of a mark, paired with its opening token."""
+    closer = _close(*mark, in_table)
+    closer.partner, opener.partner = opener, closer
+    return closer
+
+
+def _escape(text: str) -> str:
+    """Text with the characters that would read as markup escaped."""
+    return _ESCAPE.sub(lambda match: "\\" + match.group(0), text)
 
 
 def _escape_line_start(match: re.Match[str]) -> str:
@@ -87,7 +135,8 @@ def _fix_flanking(tokens: list[_Token]) -> None:
 
     `a**"b"**` does not make bold text in Markdown: a run of `*` opens only when left-flanking
     (CommonMark 6.2). Until nothing changes, every run of adjacent delimiters of one character
-    that has an opener not left-flanking or a closer not right-flanking becomes <strong>, <em>, <s>.
+    that has an opener not left-flanking or a closer not right-flanking becomes <strong>, <em>, <s>,
+    and so do the other halves of its pairs.
     """
     changed = True
     while changed:
@@ -106,8 +155,10 @@ def _fix_flanking(tokens: list[_Token]) -> None:
             right = not is_space(before) and (not is_punctuation(before) or is_space(after) or is_punctuation(after))
             if any((token.opens and not left) or (not token.opens and not right) for token in tokens[start:end]):
                 for token in tokens[start:end]:
-                    assert token.mark is not None
-                    token.text = f"<{_TAGS[token.mark]}>" if token.opens else f"</{_TAGS[token.mark]}>"
+                    # Both halves of a pair become tags, or the other half would be left unmatched.
+                    for half in (token, token.partner):
+                        if half is not None and half.mark is not None:
+                            half.text = f"<{_TAGS[half.mark]}>" if half.opens else f"</{_TAGS[half.mark]}>"
                 changed = True
             start = end
 
@@ -177,7 +228,7 @@ def _nested_marks(marks: MarkSet) -> list[tuple[str, dict[str, Any]]]:
     return nested
 
 
-def _open(name: str, _attrs: dict[str, Any]) -> _Token:
+def _open(name: str, _attrs: dict[str, Any], _in_table: bool) -> _Token:
     """The opening delimiter of a mark."""
     if name == "link":
         return _Token("[")
@@ -186,7 +237,7 @@ def _open(name: str, _attrs: dict[str, Any]) -> _Token:
     return _Token(_DELIMITERS[name], name, opens=True)
 
 
-def _close(name: str, attrs: dict[str, Any]) -> _Token:
+def _close(name: str, attrs: dict[str, Any], in_table: bool) -> _Token:
     """The closing delimiter of a mark; a link's carries its destination and title."""
     if name == "underline":
         return _Token("</u>")
@@ -198,14 +249,16 @@ def _close(name: str, attrs: dict[str, Any]) -> _Token:
     href = re.sub(r"&(?=#?[0-9A-Za-z]+;)", r"\\&", href)
     title = attrs.get("title")
     if isinstance(title, str) and title:
-        return _Token("](" + href + ' "' + re.sub(r'(["\\])', r"\\\1", title) + '")')
-    return _Token(f"]({href})")
+        href += ' "' + re.sub(r'(["\\])', r"\\\1", title) + '"'
+    return _Token("](" + (href.replace("|", "\\|") if in_table else href) + ")")
 
 
-def code_span(text: str) -> str:
+def code_span(text: str, in_table: bool = False) -> str:
     """A code span whose backtick fence does not occur in the text; padded when the text would lose an edge."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     space_edges = text.startswith(" ") and text.endswith(" ") and bool(text.strip(" "))
     pad = text.startswith("`") or text.endswith("`") or space_edges
+    if in_table:
+        text = text.replace("|", "\\|")
     return f"{fence} {text} {fence}" if pad else f"{fence}{text}{fence}"
