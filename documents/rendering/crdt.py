@@ -24,23 +24,28 @@ from .schema import mark_attrs, plain_value
 _HASHED_MARK_NAME = re.compile(r"(.*)(--[a-zA-Z0-9+/=]{8})$")
 
 XmlParent = XmlFragment | XmlElement
+# The editor never nests this deep; a document crafted to would otherwise exhaust the recursion
+# of the readers and renderers, which recurse once per level.
+MAX_DEPTH = 100
 
 
 def fragment_to_blocks(fragment: XmlParent) -> list[Node]:
     """The content of a fragment (or element) as Blocks, attrs and marks as stored."""
     with fragment.doc.transaction():  # one transaction for the whole walk, not one per read
-        return _read_children(fragment)
+        return _read_children(fragment, 0)
 
 
-def _read_children(parent: XmlParent) -> list[Node]:
-    """The children of an element as Blocks and TextRuns."""
+def _read_children(parent: XmlParent, depth: int) -> list[Node]:
+    """The children of an element as Blocks and TextRuns; nothing below MAX_DEPTH."""
     nodes: list[Node] = []
+    if depth > MAX_DEPTH:
+        return nodes
     for child in parent.children:
         if isinstance(child, XmlText):
             nodes.extend(_read_text(child))
         elif isinstance(child, XmlElement):
             attrs = {key: plain_value(value) for key, value in child.attributes if value is not None}
-            nodes.append(Block(child.tag or "", attrs, _read_children(child)))
+            nodes.append(Block(child.tag or "", attrs, _read_children(child, depth + 1)))
     return nodes
 
 

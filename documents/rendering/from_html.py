@@ -16,6 +16,7 @@ from .blocks import Block, MarkSet, Node, TextRun, is_inline
 from .normalize import normalize_blocks
 from .schema import is_safe_href
 
+MAX_DEPTH = 100
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 )
@@ -62,7 +63,8 @@ class _TreeBuilder(HTMLParser):
             self._close_implied({"tr"}, stop_at={"table", "tbody", "thead", "tfoot"})
         element = _Element(tag, {name: value or "" for name, value in attrs})
         self.stack[-1].children.append(element)
-        if tag not in _VOID:
+        # Past MAX_DEPTH an element's content goes to its parent: the conversion recurses per level.
+        if tag not in _VOID and len(self.stack) <= MAX_DEPTH:
             self.stack.append(element)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:

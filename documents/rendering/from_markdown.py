@@ -17,6 +17,9 @@ from .normalize import normalize_blocks
 
 # Markdown's whitespace is spaces and tabs: a no-break space is content.
 _SPACE = " \t"
+# Quotes and lists nested deeper than this are read as text: the editor has no use for them, and
+# the parser and the renderers recurse once per level.
+MAX_NESTING = 32
 _BLANK = re.compile(r"^[ \t]*$")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -33,7 +36,7 @@ _PARAGRAPH_BREAK = re.compile(r"<br\s*>", re.IGNORECASE)
 def markdown_to_blocks(text: str) -> list[Block]:
     """Markdown as Blocks, normalised so the editor's schema accepts them."""
     lines = [_expand_indent(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    return normalize_blocks(_parse(lines))
+    return normalize_blocks(_parse(lines, 0))
 
 
 def _expand_indent(line: str) -> str:
@@ -56,11 +59,11 @@ class _Item:
     lines: list[str]
 
 
-def _parse(lines: list[str]) -> list[Node]:
-    """Parse lines (container prefixes already removed) into blocks."""
+def _parse(lines: list[str], depth: int) -> list[Node]:
+    """Parse lines (container prefixes already removed) into blocks; `depth` counts the containers around them."""
     blocks: list[Node] = []
     index = 0
-    parsers: list[Callable[[list[str], int], tuple[list[Node], int] | None]] = [
+    parsers: list[Callable[[list[str], int, int], tuple[list[Node], int] | None]] = [
         _fenced_code,
         _indented_code,
         _atx_heading,
@@ -74,11 +77,11 @@ def _parse(lines: list[str]) -> list[Node]:
             index += 1
             continue
         for parser in parsers:
-            parsed = parser(lines, index)
+            parsed = parser(lines, index, depth)
             if parsed is not None:
                 break
         else:
-            parsed = _paragraph(lines, index)
+            parsed = _paragraph(lines, index, depth)
         new_blocks, index = parsed
         blocks.extend(new_blocks)
     return blocks
@@ -93,7 +96,7 @@ def _interrupts_paragraph(line: str) -> bool:
     return bool(item and item.group(4) and item.group(4).strip(_SPACE) and item.group(2) in ("-", "+", "*", "1.", "1)"))
 
 
-def _fenced_code(lines: list[str], index: int) -> tuple[list[Node], int] | None:
+def _fenced_code(lines: list[str], index: int, _depth: int = 0) -> tuple[list[Node], int] | None:
     """A fenced code block; its info string's first word is the language."""
     match = _FENCE.match(lines[index])
     if match is None or (match.group(2)[0] == "`" and "`" in match.group(3)):
@@ -112,7 +115,7 @@ def _fenced_code(lines: list[str], index: int) -> tuple[list[Node], int] | None:
     return [Block("codeBlock", attrs, [TextRun(text)] if text else [])], index + 1
 
 
-def _indented_code(lines: list[str], index: int) -> tuple[list[Node], int] | None:
+def _indented_code(lines: list[str], index: int, _depth: int = 0) -> tuple[list[Node], int] | None:
     """An indented code block: lines indented by four spaces, blank lines inside kept."""
     if _indent(lines[index]) < 4:
         return None
@@ -125,7 +128,7 @@ def _indented_code(lines: list[str], index: int) -> tuple[list[Node], int] | Non
     return [Block("codeBlock", children=[TextRun("\n".join(body))])], index
 
 
-def _atx_heading(lines: list[str], index: int) -> tuple[list[Node], int] | None:
+def _atx_heading(lines: list[str], index: int, _depth: int = 0) -> tuple[list[Node], int] | None:
     """A `#` heading."""
     match = _ATX.match(lines[index])
     if match is None:
@@ -133,14 +136,14 @@ def _atx_heading(lines: list[str], index: int) -> tuple[list[Node], int] | None:
     return [Block("heading", {"level": len(match.group(1))}, parse_inline(match.group(2) or ""))], index + 1
 
 
-def _thematic_break(lines: list[str], index: int) -> tuple[list[Node], int] | None:
+def _thematic_break(lines: list[str], index: int, _depth: int = 0) -> tuple[list[Node], int] | None:
     """A horizontal rule: three or more `-`, `*` or `_`."""
     return ([Block("horizontalRule")], index + 1) if _RULE.match(lines[index]) else None
 
 
-def _block_quote(lines: list[str], index: int) -> tuple[list[Node], int] | None:
+def _block_quote(lines: list[str], index: int, depth: int) -> tuple[list[Node], int] | None:
     """A block quote: `>` lines, and lazy lines continuing a paragraph inside it."""
-    if not _QUOTE.match(lines[index]):
+    if not _QUOTE.match(lines[index]) or depth >= MAX_NESTING:
         return None
     body: list[str] = []
     while index < len(lines):
@@ -152,13 +155,13 @@ def _block_quote(lines: list[str], index: int) -> tuple[list[Node], int] | None:
         else:
             break
         index += 1
-    return [Block("blockquote", children=_parse(body))], index
+    return [Block("blockquote", children=_parse(body, depth + 1))], index
 
 
-def _list(lines: list[str], index: int) -> tuple[list[Node], int] | None:
+def _list(lines: list[str], index: int, depth: int) -> tuple[list[Node], int] | None:
     """A bullet or ordered list; consecutive task items become task lists."""
     first = _ITEM.match(lines[index])
-    if first is None:
+    if first is None or depth >= MAX_NESTING:
         return None
     kind = first.group(2)[-1] if first.group(2)[-1] in ".)" else first.group(2)
     items: list[_Item] = []
@@ -176,9 +179,9 @@ def _list(lines: list[str], index: int) -> tuple[list[Node], int] | None:
             index = after
     if kind in ".)":
         start = int(items[0].marker[:-1])
-        list_items = [Block("listItem", children=_parse(item.lines)) for item in items]
+        list_items = [Block("listItem", children=_parse(item.lines, depth + 1)) for item in items]
         return [Block("orderedList", {"start": start}, list(list_items))], index
-    return _bullet_lists(items), index
+    return _bullet_lists(items, depth + 1), index
 
 
 def _list_item(lines: list[str], index: int, match: re.Match[str]) -> tuple[_Item, int]:
@@ -214,7 +217,7 @@ def _list_item(lines: list[str], index: int, match: re.Match[str]) -> tuple[_Ite
     return _Item(match.group(2), body), index
 
 
-def _bullet_lists(items: list[_Item]) -> list[Node]:
+def _bullet_lists(items: list[_Item], depth: int) -> list[Node]:
     """Bullet items as lists; a run of `[ ]` / `[x]` items becomes a task list, the rest bullet lists."""
     lists: list[Node] = []
     for item in items:
@@ -222,9 +225,9 @@ def _bullet_lists(items: list[_Item]) -> list[Node]:
         list_type = "taskList" if task else "bulletList"
         if task:
             lines = [item.lines[0][task.end() :], *item.lines[1:]]
-            node = Block("taskItem", {"checked": task.group(1) != " "}, _parse(lines))
+            node = Block("taskItem", {"checked": task.group(1) != " "}, _parse(lines, depth))
         else:
-            node = Block("listItem", children=_parse(item.lines))
+            node = Block("listItem", children=_parse(item.lines, depth))
         previous = lists[-1] if lists else None
         if isinstance(previous, Block) and previous.type == list_type:
             previous.children.append(node)
@@ -242,7 +245,7 @@ def _split_row(line: str) -> list[str]:
     return [cell.replace("\\|", "|").strip(_SPACE) for cell in re.split(r"(?<!\\)\|", line)]
 
 
-def _table(lines: list[str], index: int) -> tuple[list[Node], int] | None:
+def _table(lines: list[str], index: int, _depth: int = 0) -> tuple[list[Node], int] | None:
     """A GFM table: a header row, a delimiter row with as many cells, then body rows."""
     if index + 1 >= len(lines) or "|" not in lines[index] or not _DELIMITER_ROW.match(lines[index + 1]):
         return None
@@ -279,7 +282,7 @@ def _table_row(cells: list[str], aligns: list[str | None], cell_type: str) -> Bl
     return Block("tableRow", children=row)
 
 
-def _paragraph(lines: list[str], index: int) -> tuple[list[Node], int]:
+def _paragraph(lines: list[str], index: int, _depth: int = 0) -> tuple[list[Node], int]:
     """A paragraph, or a setext heading when underlined with `=` or `-`; a table may start inside it."""
     body = [lines[index]]
     index += 1

@@ -11,12 +11,15 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from .blocks import Block, MarkSet, Node, TextRun
 from .schema import is_safe_href
 
+# Text without any character that may start syntax, scanned in one go.
+_PLAIN = re.compile(r"[^\\`\[\]*_~<\n&]+")
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _ESCAPE_OR_ENTITY = re.compile(r"\\([!-/:-@\[-`{-~])|" + _ENTITY.pattern)
@@ -53,8 +56,6 @@ class _Delimiter:
 @dataclass
 class _Bracket:
     """An opening `[` that may become a link."""
-
-    active: bool = True
 
 
 @dataclass
@@ -96,6 +97,10 @@ class _Scanner:
         self.source = source
         self.pos = 0
         self.items: list[_Item] = []
+        # Indexes in `items` of the `[` not yet matched; those below `inactive_below` are inside
+        # a link already made, and links do not nest.
+        self.brackets: list[int] = []
+        self.inactive_below = 0
 
     def scan(self) -> list[_Item]:
         """Scan the whole source."""
@@ -103,6 +108,10 @@ class _Scanner:
         handlers |= {"*": self._delimiter_run, "_": self._delimiter_run, "~": self._delimiter_run}
         handlers |= {"<": self._angle, "\n": self._newline, "&": self._entity}
         while self.pos < len(self.source):
+            if plain := _PLAIN.match(self.source, self.pos):
+                self._text(plain.group(0))
+                self.pos = plain.end()
+                continue
             handler = handlers.get(self.source[self.pos])
             if handler is None or not handler():
                 self._text(self.source[self.pos])
@@ -173,18 +182,19 @@ class _Scanner:
 
     def _open_bracket(self) -> bool:
         """A `[` that may start a link's text."""
+        self.brackets.append(len(self.items))
         self.items.append(_Bracket())
         self.pos += 1
         return True
 
     def _close_bracket(self) -> bool:
         """A `]`: with an inline destination after it, the items since the last `[` become a link."""
-        opener = next((i for i in range(len(self.items) - 1, -1, -1) if isinstance(self.items[i], _Bracket)), None)
-        if opener is None:
+        if not self.brackets:
             return False
-        bracket = self.items[opener]
-        assert isinstance(bracket, _Bracket)
-        destination = _link_destination(self.source, self.pos + 1) if bracket.active else None
+        active = len(self.brackets) > self.inactive_below
+        opener = self.brackets.pop()
+        self.inactive_below = min(self.inactive_below, len(self.brackets))
+        destination = _link_destination(self.source, self.pos + 1) if active else None
         if destination is None:
             self.items[opener] = _Text("[")
             return False
@@ -193,9 +203,7 @@ class _Scanner:
         _process_emphasis(inner)
         if is_safe_href(href):
             self.items[opener:] = [_Marked("link", {"href": href, "title": title}, inner)]
-            for item in self.items[:opener]:  # links do not nest
-                if isinstance(item, _Bracket):
-                    item.active = False
+            self.inactive_below = len(self.brackets)  # links do not nest
         else:  # javascript: and the like: keep the text, drop the link
             self.items[opener:] = inner
         self.pos = end
@@ -264,12 +272,12 @@ def _link_destination(source: str, pos: int) -> tuple[str, str | None, int] | No
         raw, pos = match.group(1), match.end()
     else:
         start, depth = pos, 0
-        while pos < len(source) and not source[pos].isspace() and ord(source[pos]) >= 0x20:
+        while pos < len(source) and not source[pos].isspace() and ord(source[pos]) >= 0x20 and depth <= 32:
             char = source[pos]
             if char == "\\" and pos + 1 < len(source) and source[pos + 1] in _ASCII_PUNCTUATION:
                 pos += 2
                 continue
-            if char == "(":
+            if char == "(":  # nesting is capped, as CommonMark allows, to keep failed links linear
                 depth += 1
             elif char == ")":
                 if depth == 0:
@@ -316,22 +324,29 @@ def _can_pair(opener: _Delimiter, closer: _Delimiter) -> bool:
 
 
 def _process_emphasis(items: list[_Item]) -> None:
-    """Pair delimiter runs into marks, in place (CommonMark's "process emphasis", without its speed-ups)."""
+    """Pair delimiter runs into marks, in place (CommonMark's "process emphasis").
+
+    As in CommonMark, a closer that found no opener records how far down it looked for its
+    kind (`bottoms`), so the next closer of that kind does not look there again.
+    """
+    bottoms: dict[tuple[str, bool, int], int] = {}
     index = 0
     while index < len(items):
         closer = items[index]
         if not (isinstance(closer, _Delimiter) and closer.can_close and closer.count):
             index += 1
             continue
+        kind = (closer.char, closer.can_open, closer.length % 3)
         found = next(
             (
                 j
-                for j in range(index - 1, -1, -1)
+                for j in range(index - 1, bottoms.get(kind, 0) - 1, -1)
                 if isinstance(opener := items[j], _Delimiter) and opener.can_open and _can_pair(opener, closer)
             ),
             None,
         )
         if found is None:
+            bottoms[kind] = index
             index += 1
             continue
         opener = items[found]
@@ -345,6 +360,8 @@ def _process_emphasis(items: list[_Item]) -> None:
             replacement.append(closer)
         items[found : index + 1] = replacement
         index = found + len(replacement) - (1 if closer.count else 0)
+        # What lay between opener and closer is now inside the mark: look from the opener again.
+        bottoms = {key: min(bottom, found) for key, bottom in bottoms.items()}
 
 
 def _mark_for(opener: _Delimiter, closer: _Delimiter) -> tuple[int, str]:
@@ -359,18 +376,26 @@ def _mark_for(opener: _Delimiter, closer: _Delimiter) -> tuple[int, str]:
 
 
 def _flatten(items: list[_Item], marks: MarkSet) -> list[Node]:
-    """Items as text runs under `marks`; unpaired delimiters and brackets are literal text."""
+    """Items as text runs under `marks`; unpaired delimiters and brackets are literal text.
+
+    Iterative, not recursive: `*a *a *a ... a* a* a*` nests as deep as the text is long.
+    """
     nodes: list[Node] = []
-    for item in items:
-        if isinstance(item, _Text):
-            nodes.append(TextRun(item.text, marks))
+    stack: list[tuple[Iterator[_Item], MarkSet]] = [(iter(items), marks)]
+    while stack:
+        pending, current = stack[-1]
+        item = next(pending, None)
+        if item is None:
+            stack.pop()
+        elif isinstance(item, _Text):
+            nodes.append(TextRun(item.text, current))
         elif isinstance(item, _Delimiter):
             if item.count:
-                nodes.append(TextRun(item.source if item.char.startswith("<") else item.char * item.count, marks))
+                nodes.append(TextRun(item.source if item.char.startswith("<") else item.char * item.count, current))
         elif isinstance(item, _Bracket):
-            nodes.append(TextRun("[", marks))
+            nodes.append(TextRun("[", current))
         elif isinstance(item, _Marked):
-            nodes.extend(_flatten(item.children, {**marks, item.name: item.attrs}))
+            stack.append((iter(item.children), {**current, item.name: item.attrs}))
         else:
             nodes.append(Block("hardBreak"))
     return nodes

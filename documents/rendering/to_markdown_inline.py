@@ -44,11 +44,11 @@ def inline_markdown(nodes: Sequence[Node], *, in_table: bool = False) -> str:
     inline syntax.
     """
     tokens = list(_tokens(_runs_for_markdown(nodes), in_table))
-    _fix_flanking(tokens)
+    ambiguous = _fix_flanking(tokens)
     text = _joined(tokens, in_table)
-    if sum(token.mark in _DELIMITERS for token in tokens) >= 4:
-        # With several pairs of delimiters, CommonMark may pair them otherwise than meant
-        # (`***a*~~a~~*\\****`). HTML tags always pair as meant: use them if the reading differs.
+    if ambiguous:
+        # A run that may both open and close can make CommonMark pair delimiters otherwise than
+        # meant (`***a*~~a~~*\\****`). HTML tags always pair as meant: use them if the reading differs.
         for token in tokens:
             if token.mark in _DELIMITERS and token.text[:1] in "*~":
                 token.text = f"<{_TAGS[token.mark]}>" if token.opens else f"</{_TAGS[token.mark]}>"
@@ -130,15 +130,16 @@ def _escape_line_start(match: re.Match[str]) -> str:
     return "\\" + match[1] if match[1] else match[2] + "\\" + match[3]
 
 
-def _fix_flanking(tokens: list[_Token]) -> None:
+def _fix_flanking(tokens: list[_Token]) -> bool:
     """Write as HTML tags the delimiter runs that would not open or close where they stand.
 
     `a**"b"**` does not make bold text in Markdown: a run of `*` opens only when left-flanking
     (CommonMark 6.2). Until nothing changes, every run of adjacent delimiters of one character
     that has an opener not left-flanking or a closer not right-flanking becomes <strong>, <em>, <s>,
-    and so do the other halves of its pairs.
+    and so do the other halves of its pairs. True if a run that stays may both open and close.
     """
     changed = True
+    ambiguous = False
     while changed:
         changed = False
         start = 0
@@ -160,7 +161,10 @@ def _fix_flanking(tokens: list[_Token]) -> None:
                         if half is not None and half.mark is not None:
                             half.text = f"<{_TAGS[half.mark]}>" if half.opens else f"</{_TAGS[half.mark]}>"
                 changed = True
+            else:
+                ambiguous = ambiguous or (left and right)
             start = end
+    return ambiguous
 
 
 def _is_delimiter(token: _Token, char: str) -> bool:

@@ -834,3 +834,21 @@ def test_the_editor_check_notices_wrong_writes():
     assert not short["same_as_ytiptap"]
     assert dropped["dropped"] or dropped["error"]
     assert_editor_reads(right, blocks_to_json([n("bulletList", {}, li(p(t("loose text"))))]))
+
+
+# --- Hostile input ----------------------------------------------------------------------------------------------
+
+
+def test_deeply_nested_input_is_read_without_exhausting_recursion():
+    """Nesting far deeper than any page (quotes, lists, emphasis, HTML, the Yjs tree) is read, not a crash."""
+    assert markdown_to_blocks("> " * 2000 + "deep")
+    assert markdown_to_blocks("".join("  " * level + "- x\n" for level in range(400)))
+    assert markdown_to_blocks("*a " * 3000 + "b" + " a*" * 3000)
+    assert html_to_blocks("<div><blockquote>" * 3000 + "deep")
+    doc = Doc()
+    with doc.transaction():
+        parent: XmlFragment | XmlElement = content(doc)
+        for _ in range(600):
+            parent = parent.children.append(XmlElement("blockquote"))
+        parent.children.append(XmlElement("paragraph")).children.append(XmlText("deep"))
+    assert render(doc).title == ""
