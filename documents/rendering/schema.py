@@ -1,6 +1,7 @@
 """What the editor's schema says about nodes and marks (Tiptap StarterKit, task lists, tables).
 
-Checked against the real schema by documents/tests/fixtures/editor_schema.mjs; keep in step.
+The fixture tests compare these with the real schema (documents/tests/fixtures/editor_schema.mjs
+builds it from the editor's extensions): keep them in step when the editor changes.
 """
 
 from __future__ import annotations
@@ -32,9 +33,6 @@ LIST_TYPES = frozenset({"bulletList", "orderedList", "taskList"})
 LIST_ITEM_TYPES = frozenset({"listItem", "taskItem"})
 TABLE_CELL_TYPES = frozenset({"tableCell", "tableHeader"})
 TEXTBLOCK_TYPES = frozenset({"paragraph", "heading", "codeBlock"})
-INLINE_NODE_TYPES = frozenset({"hardBreak"})
-LEAF_TYPES = frozenset({"hardBreak", "horizontalRule"})
-BLOCK_TYPES = frozenset({"paragraph", "heading", "blockquote", "codeBlock", "horizontalRule", "table"} | LIST_TYPES)
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")

@@ -89,11 +89,6 @@ def _tokens(runs: list[Node], in_table: bool) -> Iterator[_Token]:
             line_start = True
             continue
         text = node.text
-        if line_start:
-            # Leading spaces would be dropped, or turn the line into a code block.
-            text = text.lstrip(" \t")
-            if not text:
-                continue
         for mark in marks[keep:]:
             opener = _open(*mark, in_table)
             yield opener
@@ -173,8 +168,9 @@ def _is_delimiter(token: _Token, char: str) -> bool:
 
 
 def _runs_for_markdown(nodes: Sequence[Node]) -> list[Node]:
-    """Inline nodes with newlines in text as hard breaks, and spaces at the edges of emphasis moved outside it."""
-    flat = list(_flatten(nodes))
+    """Inline nodes with newlines in text as hard breaks, no spaces at line starts, and spaces at the edges of
+    emphasis moved outside it."""
+    flat = _strip_line_starts(list(_flatten(nodes)))
     runs: list[Node] = []
     for index, node in enumerate(flat):
         if isinstance(node, Block) or "code" in node.marks:
@@ -194,6 +190,22 @@ def _runs_for_markdown(nodes: Sequence[Node]) -> list[Node]:
         if trail:
             runs.append(TextRun(trail, _without(node.marks, _FLANKED - after)))
     return runs
+
+
+def _strip_line_starts(nodes: list[Node]) -> list[Node]:
+    """Nodes without the spaces that start a line: Markdown would drop them, or read four as code."""
+    stripped: list[Node] = []
+    line_start = True
+    for node in nodes:
+        if isinstance(node, Block):
+            line_start = True
+        elif line_start:
+            node = TextRun(node.text.lstrip(" \t"), node.marks)
+            if not node.text:
+                continue
+            line_start = False
+        stripped.append(node)
+    return stripped
 
 
 def _flatten(nodes: Sequence[Node]) -> Iterator[Node]:

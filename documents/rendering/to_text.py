@@ -61,9 +61,14 @@ def _list_text(block: Block) -> str:
             marker = "[x] " if item.attrs.get("checked") else "[ ] "
         else:
             marker = "- "
-        text = _join(item.children, "\n")
-        lines.append(marker + text.replace("\n", "\n" + " " * len(marker)))
+        lines.append(_hang(marker, _join(item.children, "\n")))
     return "\n".join(lines)
+
+
+def _hang(marker: str, text: str) -> str:
+    """The text after its marker, further lines indented to line up under the first (empty ones left empty)."""
+    first, *rest = text.split("\n")
+    return "\n".join([marker + first, *(" " * len(marker) + line if line else line for line in rest)])
 
 
 def _row_text(row: Block) -> str:
