@@ -44,7 +44,9 @@ def _read_children(parent: XmlParent, depth: int) -> list[Node]:
         if isinstance(child, XmlText):
             nodes.extend(_read_text(child))
         elif isinstance(child, XmlElement):
-            attrs = {key: plain_value(value) for key, value in child.attributes if value is not None}
+            # list(): pycrdt types the attributes view's __iter__ as returning an Iterable.
+            pairs = list(child.attributes.__iter__())
+            attrs = {key: plain_value(value) for key, value in pairs if value is not None}
             nodes.append(Block(child.tag or "", attrs, _read_children(child, depth + 1)))
     return nodes
 

@@ -338,9 +338,8 @@ def _strip_line_ends(nodes: list[Node]) -> list[Node]:
     """Remove the spaces before a hard break and at the end."""
     result: list[Node] = []
     for index, node in enumerate(nodes):
-        ends_line = index + 1 == len(nodes) or (
-            isinstance(nodes[index + 1], Block) and nodes[index + 1].type == "hardBreak"
-        )
+        following = nodes[index + 1] if index + 1 < len(nodes) else None
+        ends_line = following is None or (isinstance(following, Block) and following.type == "hardBreak")
         if isinstance(node, TextRun) and ends_line:
             node = TextRun(node.text.rstrip(" "), node.marks)
             if not node.text:

@@ -66,7 +66,7 @@ def _as_blocks(block: Block) -> list[Block]:
     if block.type == "horizontalRule":
         return [Block("horizontalRule", attrs)]
     if block.type == "blockquote":
-        return [Block("blockquote", attrs, _block_content(block.children) or [_paragraph()])]
+        return [Block("blockquote", attrs, list(_block_content(block.children) or [_paragraph()]))]
     if block.type in _ITEM_TYPE_OF_LIST:
         items = _list_items(block.children, _ITEM_TYPE_OF_LIST[block.type])
         return [Block(block.type, attrs, list(items))] if items else []
@@ -106,7 +106,7 @@ def _table_rows(children: Iterable[Node]) -> list[Block]:
         if isinstance(child, Block) and child.type == "tableRow":
             cells = [_table_cell(cell) for cell in child.children]
             if cells:
-                rows.append(Block("tableRow", _attrs("tableRow", child.attrs), cells))
+                rows.append(Block("tableRow", _attrs("tableRow", child.attrs), list(cells)))
         else:
             rows.append(Block("tableRow", children=[_table_cell(child)]))
     return rows
@@ -116,7 +116,7 @@ def _table_cell(node: Node) -> Block:
     """A table cell or header holding at least one block."""
     if not (isinstance(node, Block) and node.type in TABLE_CELL_TYPES):
         node = Block("tableCell", children=[node])
-    return Block(node.type, _attrs(node.type, node.attrs), _block_content(node.children) or [_paragraph()])
+    return Block(node.type, _attrs(node.type, node.attrs), list(_block_content(node.children) or [_paragraph()]))
 
 
 def _inline_content(nodes: Iterable[Node]) -> list[Node]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pycrdt import Doc, Text, XmlFragment
 
@@ -28,7 +29,7 @@ class Rendered:
     markdown: str
 
 
-def render(doc: Doc) -> Rendered:
+def render(doc: Doc[Any]) -> Rendered:
     """Render a page's document: its Text "title" and its XmlFragment "default"."""
     with doc.transaction():  # read title and content from the same state
         title = str(doc.get(TITLE_FIELD, type=Text))

@@ -852,3 +852,16 @@ def test_deeply_nested_input_is_read_without_exhausting_recursion():
             parent = parent.children.append(XmlElement("blockquote"))
         parent.children.append(XmlElement("paragraph")).children.append(XmlText("deep"))
     assert render(doc).title == ""
+
+
+@pytest.mark.timeout(30)
+def test_hostile_markdown_is_read_in_linear_time():
+    """Unmatched delimiters, brackets and link openers in bulk do not make reading quadratic (seconds, not minutes)."""
+    for source in (
+        "a* " * 20000,
+        "a_ " * 20000,
+        "[" * 20000 + "]" * 20000,
+        "[a](" * 10000,
+        "[" * 10000 + "[a](x)" * 10000,
+    ):
+        assert markdown_to_blocks(source)
