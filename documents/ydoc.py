@@ -9,8 +9,7 @@ from collections.abc import Iterable
 
 from pycrdt import Doc, Text, XmlFragment
 
-CONTENT = "default"
-TITLE = "title"
+from documents.rendering import CONTENT_FIELD, TITLE_FIELD
 
 
 def doc_from_stored(state: bytes, updates: Iterable[bytes] = ()) -> Doc:
@@ -25,8 +24,8 @@ def doc_from_stored(state: bytes, updates: Iterable[bytes] = ()) -> Doc:
 
 
 def doc_content(doc: Doc) -> XmlFragment:
-    return doc.get(CONTENT, type=XmlFragment)
+    return doc.get(CONTENT_FIELD, type=XmlFragment)
 
 
 def doc_title(doc: Doc) -> Text:
-    return doc.get(TITLE, type=Text)
+    return doc.get(TITLE_FIELD, type=Text)

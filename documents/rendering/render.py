@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pycrdt import Doc, Text, XmlFragment
@@ -21,12 +22,20 @@ TITLE_FIELD = "title"
 
 @dataclass(frozen=True)
 class Rendered:
-    """A page rendered for search, lists, the REST API and export."""
+    """A page rendered for search, lists, the REST API and export.
+
+    Markdown is made on first use: the rooms re-render text and HTML every few seconds of
+    editing, and Markdown costs more than both together.
+    """
 
     title: str
     text: str
     html: str
-    markdown: str
+    blocks: Sequence[Node] = field(default=(), repr=False, compare=False)
+
+    @cached_property
+    def markdown(self) -> str:
+        return blocks_to_markdown(self.blocks)
 
 
 def render(doc: Doc[Any]) -> Rendered:
@@ -39,9 +48,4 @@ def render(doc: Doc[Any]) -> Rendered:
 
 def render_blocks(blocks: Sequence[Node], *, title: str = "") -> Rendered:
     """Render blocks (from a document, or parsed from Markdown or HTML)."""
-    return Rendered(
-        title=title,
-        text=blocks_to_text(blocks),
-        html=blocks_to_html(blocks),
-        markdown=blocks_to_markdown(blocks),
-    )
+    return Rendered(title=title, text=blocks_to_text(blocks), html=blocks_to_html(blocks), blocks=tuple(blocks))

@@ -9,12 +9,12 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
-from pycrdt import Doc
+from pycrdt import Doc, XmlElement
 
 from documents.events import page_updates_published
 from documents.models import Page, PageUpdate
 from documents.selectors.content import page_document_load
-from documents.ydoc import doc_from_stored, doc_title
+from documents.ydoc import doc_content, doc_from_stored, doc_title
 
 logger = logging.getLogger(__name__)
 
@@ -112,10 +112,15 @@ def title_replace(doc: Doc, title: str) -> None:
 
 
 def document_with_title(title: str) -> bytes:
-    """The stored state of a new page: an empty document that already holds its title."""
+    """The stored state of a new page: its title and one empty paragraph.
+
+    Made on the server so that two people opening a new page at the same moment start from
+    the same document, instead of each editor adding its own first paragraph.
+    """
     doc = Doc()
     with doc.transaction():
         title_replace(doc, title)
+        doc_content(doc).children.append(XmlElement("paragraph"))
     return doc.get_update()
 
 

@@ -67,7 +67,16 @@ export class Connection {
         this._schedule(Math.round(250 + Math.random() * 750));
       }
     };
+    // The browser knows it lost the network before the socket does (a socket without
+    // traffic can take 30 s to notice): say "offline" at once and reconnect on "online".
+    this._onOffline = () => {
+      if (this.phase === "fatal" || this.phase === "stopped" || this.phase === "connecting") return;
+      clearTimeout(this._retryTimer);
+      this.provider.disconnect();
+      this._set({ phase: "offline", closeCode: null, closeReason: "network", offlineSince: this.offlineSince || Date.now() });
+    };
     window.addEventListener("online", this._onOnline);
+    window.addEventListener("offline", this._onOffline);
     document.addEventListener("visibilitychange", this._onVisible);
   }
 
@@ -85,6 +94,7 @@ export class Connection {
   destroy() {
     clearTimeout(this._retryTimer);
     window.removeEventListener("online", this._onOnline);
+    window.removeEventListener("offline", this._onOffline);
     document.removeEventListener("visibilitychange", this._onVisible);
     this.provider.destroy();
   }
@@ -132,7 +142,9 @@ export class Connection {
     this.nextRetryAt = Date.now() + delay;
     this._retryTimer = setTimeout(() => {
       this.nextRetryAt = null;
-      if (this.phase === "fatal" || this.provider.ws) return;
+      if (this.phase === "fatal" || this.phase === "online" || this.phase === "syncing") return;
+      // The old socket is still closing (we dropped it on "offline"): try again shortly.
+      if (this.provider.ws) return this._schedule(250);
       this.provider.connect();
     }, delay);
   }
