@@ -33,7 +33,7 @@ class Target:
         return self._auth
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "url": self.url, "dialect": self.dialect, "auth_spec": self.auth_spec, "pids": self.pids}
+        return {k: getattr(self, k) for k in ("name", "url", "dialect", "auth_spec", "pids")}
 
 
 UpdateHook = Callable[["YClient", bytes, int, int], None]  # client, update, recv ns, sync sub-type
@@ -125,9 +125,9 @@ class YClient:
             await self._send_awareness()
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
-    async def wait_synced(self, timeout: float) -> bool:
+    async def wait_synced(self, seconds: float) -> bool:
         try:
-            await asyncio.wait_for(self.synced.wait(), timeout)
+            await asyncio.wait_for(self.synced.wait(), seconds)
             return True
         except TimeoutError:
             return False

@@ -9,6 +9,7 @@ import resource
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from .client import Target, YClient
 
@@ -20,6 +21,10 @@ def raise_fd_limit() -> int:
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return hard
+
+
+def _lines(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text().splitlines() if line.strip()]
 
 
 async def make_rooms(count: int, target: Target, spec: str, label: str) -> list[str]:
@@ -34,8 +39,7 @@ async def make_rooms(count: int, target: Target, spec: str, label: str) -> list[
         tag = secrets.token_hex(3)
         return [f"bench-{label}-{tag}-{i}" for i in range(count)]
     if kind == "file":
-        with open(arg) as f:
-            names = [line.strip() for line in f if line.strip()]
+        names = _lines(Path(arg))
         if len(names) < count:
             raise SystemExit(f"{arg} has {len(names)} rooms, {count} needed")
         return names[:count]
@@ -46,7 +50,7 @@ async def make_rooms(count: int, target: Target, spec: str, label: str) -> list[
     raise ValueError(f"unknown rooms spec {spec!r}")
 
 
-async def open_clients(clients: list[YClient], concurrency: int, timeout: float) -> tuple[int, list[str]]:
+async def open_clients(clients: list[YClient], concurrency: int, seconds: float) -> tuple[int, list[str]]:
     """Connect every client (at most `concurrency` handshakes+syncs in flight) and wait until synced."""
     sem = asyncio.Semaphore(max(1, concurrency))
     errors: list[str] = []
@@ -54,8 +58,8 @@ async def open_clients(clients: list[YClient], concurrency: int, timeout: float)
     async def one(client: YClient) -> bool:
         async with sem:
             try:
-                await client.connect(open_timeout=timeout)
-                if await client.wait_synced(timeout):
+                await client.connect(open_timeout=seconds)
+                if await client.wait_synced(seconds):
                     return True
                 errors.append(client.error or "not synced in time")
             except Exception as exc:
@@ -84,5 +88,3 @@ def error_sample(errors: list[str], limit: int = 5) -> dict[str, int]:
 def now_ns() -> int:
     # CLOCK_MONOTONIC is system-wide on Linux: comparable across processes on one machine.
     return time.monotonic_ns()
-
-

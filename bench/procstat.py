@@ -58,6 +58,15 @@ def rss_kb(pids: list[int]) -> int:
     return total
 
 
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, all cores."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    total = sum(values[:8])  # without guest time, already counted in user
+    return (total - idle) / _TICK, total / _TICK
+
+
 def self_cpu_seconds() -> float:
     ru = resource.getrusage(resource.RUSAGE_SELF)
     return ru.ru_utime + ru.ru_stime
@@ -74,8 +83,10 @@ class ServerSampler:
         self._thread: threading.Thread | None = None
         self.cpu0 = self.cpu1 = 0.0
         self.t0 = self.t1 = 0.0
+        self.machine0 = (0.0, 0.0)
 
     def start(self) -> ServerSampler:
+        self.machine0 = machine_cpu_seconds()
         if self.pids:
             self.cpu0 = cpu_seconds(self.pids)
             self.rss_samples.append(rss_kb(self.pids))
@@ -90,8 +101,16 @@ class ServerSampler:
 
     def stop(self) -> dict:
         self.t1 = time.monotonic()
+        busy1, total1 = machine_cpu_seconds()
+        busy = busy1 - self.machine0[0]
+        cores = os.cpu_count() or 1
+        machine = {
+            "machine_busy_pct": round(100 * busy / max(total1 - self.machine0[1], 1e-9), 1),
+            "machine_cores": cores,
+            "loadavg_1m": os.getloadavg()[0],
+        }
         if not self.pids:
-            return {}
+            return machine
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
@@ -104,4 +123,6 @@ class ServerSampler:
             "server_rss_kb_start": self.rss_samples[0],
             "server_rss_kb_max": max(self.rss_samples),
             "server_rss_kb_end": self.rss_samples[-1],
+            "machine_busy_cpu_s": round(busy, 2),
+            **machine,
         }

@@ -74,7 +74,7 @@ def wait_port(port: int, timeout: float = 15.0) -> None:
 
 
 def _raise_nofile() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
@@ -110,7 +110,13 @@ def start(name: str, log_dir: Path | None = None) -> RefServer:
     env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "NODE_ENV": "production"}
     log = open((log_dir or REF_DIR) / f"{name}.log", "ab")  # noqa: SIM115 - the child keeps it
     proc = subprocess.Popen(
-        cmd, cwd=REF_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_raise_nofile, start_new_session=True
+        cmd,
+        cwd=REF_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_raise_nofile,
+        start_new_session=True,
     )
     log.close()
     try:

@@ -130,9 +130,7 @@ def encode_awareness(entries: list[tuple[int, int, object]]) -> bytes:
 
 def decode_awareness(update: bytes) -> list[AwarenessEntry]:
     dec = Decoder(update)
-    return [
-        AwarenessEntry(dec.var_uint(), dec.var_uint(), json.loads(dec.var_string())) for _ in range(dec.var_uint())
-    ]
+    return [AwarenessEntry(dec.var_uint(), dec.var_uint(), json.loads(dec.var_string())) for _ in range(dec.var_uint())]
 
 
 def decode_state_vector(sv: bytes) -> dict[int, int]:
