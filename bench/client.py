@@ -7,12 +7,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import websockets
 from pycrdt import Doc, Text, XmlElement, XmlFragment, XmlText
-from websockets.asyncio.client import connect
 
 from . import yproto as p
 from .auth import AuthFn, from_spec
+from .transport import TRANSPORTS, Transport
 
 
 @dataclass
@@ -24,6 +23,7 @@ class Target:
     dialect: str = "y-websocket"
     auth_spec: str = "none"
     pids: list[int] = field(default_factory=list)
+    transport: str = "fast"
     _auth: AuthFn | None = field(default=None, repr=False)
 
     @property
@@ -33,7 +33,7 @@ class Target:
         return self._auth
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("name", "url", "dialect", "auth_spec", "pids")}
+        return {k: getattr(self, k) for k in ("name", "url", "dialect", "auth_spec", "pids", "transport")}
 
 
 UpdateHook = Callable[["YClient", bytes, int, int], None]  # client, update, recv ns, sync sub-type
@@ -74,10 +74,10 @@ class YClient:
             self.root = self.doc.get("text", type=Text)
         self._target_text: Text | XmlText | None = None
         self.client_id: int = self.doc.client_id
-        self.ws: websockets.asyncio.client.ClientConnection | None = None
+        self.conn: Transport | None = None
+        self._early: list[bytes] = []
         self.synced = asyncio.Event()
         self.closed = asyncio.Event()
-        self.close_code: int | None = None
         self.error: str | None = None
         self.connect_started_ns = 0
         self.opened_ns = 0
@@ -91,7 +91,6 @@ class YClient:
         self.awareness_state: object = None
         self._outbox: list[bytes] = []
         self._applying = False
-        self._reader: asyncio.Task | None = None
         self.doc.observe(self._on_local_txn)
 
     # --- connection ----------------------------------------------------------------------
@@ -105,25 +104,22 @@ class YClient:
             url = url.rstrip("/")
         token = headers.pop("token", "")
         origin = headers.pop("Origin", None)
-        self.ws = await connect(
-            url,
-            additional_headers=headers or None,
-            origin=origin,
-            compression=None,
-            proxy=None,
-            max_size=None,
-            ping_interval=None,
-            open_timeout=open_timeout,
-            close_timeout=2,
-            user_agent_header=None,
-        )
+        opener = TRANSPORTS[self.target.transport]
+        self.conn = await opener.open(url, headers, origin, self._on_message, open_timeout)
         self.opened_ns = time.monotonic_ns()
+        self.closed = self.conn.closed
         for frame in self.dialect.hello(token):
-            await self.ws.send(frame)
+            self.conn.send_nowait(frame)
+        early, self._early = self._early, []
+        for frame in early:
+            self.conn.send_nowait(frame)
         await self.send(p.sync_step1(self.doc.get_state()))
         if self.awareness_state is not None:
             await self._send_awareness()
-        self._reader = asyncio.get_running_loop().create_task(self._read())
+
+    @property
+    def close_code(self) -> int | None:
+        return self.conn.close_code if self.conn is not None and self.conn.closed.is_set() else None
 
     async def wait_synced(self, seconds: float) -> bool:
         try:
@@ -133,25 +129,27 @@ class YClient:
             return False
 
     async def close(self) -> None:
-        if self.ws is not None:
+        if self.conn is not None:
             try:
-                await self.ws.close()
+                await self.conn.close()
             except Exception:
                 pass
-        if self._reader is not None:
-            try:
-                await asyncio.wait_for(self._reader, 3)
-            except (TimeoutError, asyncio.CancelledError, Exception):
-                self._reader.cancel()
 
     def abort(self) -> None:
         """Kill the TCP connection without a WebSocket close frame (a crashed browser)."""
-        if self.ws is not None:
-            self.ws.transport.abort()
+        if self.conn is not None:
+            self.conn.abort()
 
     async def send(self, message: bytes) -> None:
-        assert self.ws is not None
-        await self.ws.send(self.dialect.frame(message))
+        assert self.conn is not None
+        await self.conn.send(self.dialect.frame(message))
+
+    def send_nowait(self, message: bytes) -> None:
+        frame = self.dialect.frame(message)
+        if self.conn is None:
+            self._early.append(frame)
+        else:
+            self.conn.send_nowait(frame)
 
     # --- editing -------------------------------------------------------------------------
 
@@ -186,14 +184,17 @@ class YClient:
 
     async def set_awareness(self, state: object) -> None:
         self.awareness_state = state
-        if self.ws is not None:
+        if self.conn is not None:
             await self._send_awareness()
 
     async def _send_awareness(self) -> None:
         self.awareness_clock += 1
+        await self.send(self._awareness_frame())
+
+    def _awareness_frame(self) -> bytes:
         entry = (self.client_id, self.awareness_clock, self.awareness_state)
         self.awareness[self.client_id] = (self.awareness_clock, self.awareness_state)
-        await self.send(p.awareness_message(p.encode_awareness([entry])))
+        return p.awareness_message(p.encode_awareness([entry]))
 
     def text(self) -> str:
         return str(self.root)
@@ -221,33 +222,22 @@ class YClient:
 
     # --- receiving -----------------------------------------------------------------------
 
-    async def _read(self) -> None:
-        ws = self.ws
-        assert ws is not None
+    def _on_message(self, frame: bytes, now: int) -> None:
+        self.frames_received += 1
         try:
-            async for frame in ws:
-                now = time.monotonic_ns()
-                self.frames_received += 1
-                if isinstance(frame, str):
-                    continue
-                msg = self.dialect.unframe(frame)
-                if msg:
-                    await self._handle(msg, now)
-        except websockets.ConnectionClosed:
-            pass
+            msg = self.dialect.unframe(frame)
+            if msg:
+                self._handle(msg, now)
         except Exception as exc:  # a protocol error on our side: record it, do not hide it
             self.error = f"{type(exc).__name__}: {exc}"
-        finally:
-            self.close_code = ws.close_code
-            self.closed.set()
 
-    async def _handle(self, msg: bytes, now: int) -> None:
+    def _handle(self, msg: bytes, now: int) -> None:
         kind = msg[0]
         if kind == p.MSG_SYNC:
             sub = msg[1]
             dec = p.Decoder(msg, 2)
             if sub == p.SYNC_STEP1:
-                await self.send(p.sync_step2(self.doc.get_update(dec.var_bytes())))
+                self.send_nowait(p.sync_step2(self.doc.get_update(dec.var_bytes())))
                 return
             update = dec.var_bytes()
             self.updates_received += 1
@@ -268,7 +258,7 @@ class YClient:
                 self.on_awareness(self, entries, now)
         elif kind == p.MSG_QUERY_AWARENESS:
             if self.awareness_state is not None:
-                await self._send_awareness()
+                self.send_nowait(self._awareness_frame())
         elif kind == p.MSG_AUTH:
             dec = p.Decoder(msg, 1)
             sub = dec.var_uint()

@@ -25,7 +25,9 @@ from .fanout import FanoutParams
 
 def _target(args: argparse.Namespace) -> Target:
     name = args.name or args.dialect
-    return Target(name=name, url=args.url, dialect=args.dialect, auth_spec=args.auth, pids=args.pid)
+    return Target(
+        name=name, url=args.url, dialect=args.dialect, auth_spec=args.auth, pids=args.pid, transport=args.transport
+    )
 
 
 def _rooms(count: int, target: Target, args: argparse.Namespace, label: str) -> list[str]:
@@ -61,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--rooms-spec", default="random", help="random | file:PATH | py:module:function")
     ap.add_argument("--pid", type=int, action="append", default=[], help="server pid to sample (repeatable)")
     ap.add_argument("--name", default="", help="label of the server in the output")
+    ap.add_argument("--transport", default="fast", choices=["fast", "websockets"], help="WebSocket client code")
     ap.add_argument("--doc-type", default="text", choices=["text", "xml"])
     ap.add_argument("--apply", default="deferred", choices=["live", "deferred"], help="when clients apply updates")
     ap.add_argument("--concurrency", type=int, default=100, help="connections opening at once")
