@@ -50,6 +50,8 @@ def run_sweep(args: argparse.Namespace, target: Target) -> list[dict]:
     out = []
     for n in args.sweep:
         args.rooms, args.clients = 1, n
+        if args.room_rate:
+            args.rate = args.room_rate / n
         out.append({"clients_per_room": n, **run_fanout(args, target)})
     return out
 
@@ -77,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--verify-budget", type=int, default=400_000)
     ap.add_argument("--workers", type=int, default=1, help="load generator processes (0 = auto)")
     ap.add_argument("--sweep", type=lambda s: [int(x) for x in s.split(",")], default=[10, 25, 50, 100, 200])
+    ap.add_argument("--room-rate", type=float, default=0, help="sweep: edits/s per room, split over its clients")
     # connect
     ap.add_argument("--n", type=int, default=3000, help="connect: number of clients")
     ap.add_argument("--one-room", action="store_true", help="connect: all clients to one room")
