@@ -154,8 +154,36 @@ ROWS: list[tuple[str, str, object]] = [
 ]
 
 
+def _median(values: list) -> object:
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    if all(isinstance(v, bool) for v in values):
+        return all(values)
+    if all(isinstance(v, (int, float)) for v in values):
+        ordered = sorted(values)
+        return ordered[(len(ordered) - 1) // 2]  # the lower median: a value that was measured
+    return values[-1]
+
+
+def combine(runs: list[dict]) -> dict:
+    """The median of each number over repeated runs of one case on one server."""
+    out = {k: _median([r.get(k) for r in runs]) for k in runs[0] if k != "points"}
+    if "points" in runs[0]:
+        by_n: dict[int, list[dict]] = {}
+        for r in runs:
+            for point in r["points"]:
+                by_n.setdefault(point["clients_per_room"], []).append(point)
+        out["points"] = [combine(points) for _, points in sorted(by_n.items())]
+    out["repeats"] = len(runs)
+    return out
+
+
 def table(results: list[dict], servers: list[str]) -> str:
-    by = {(r["server"], r["case"]): r for r in results}
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for r in results:
+        grouped.setdefault((r["server"], r["case"]), []).append(r)
+    by = {key: combine(runs) for key, runs in grouped.items()}
     lines = ["| case | " + " | ".join(servers) + " |", "|---|" + "---|" * len(servers)]
     for case, label, keys in ROWS:
         cells = []
@@ -197,6 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--ours-name", default="ours")
     ap.add_argument("--transport", default="fast", choices=["fast", "websockets"])
     ap.add_argument("--nice", type=int, default=0, help="niceness for servers and load generator (root: <0)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per case; the table shows medians")
     ap.add_argument("--extra", default="", help="extra loadgen arguments for every scenario")
     args = ap.parse_args(argv)
     args.run_id = time.strftime("%Y%m%d-%H%M%S")
@@ -221,11 +250,13 @@ def main(argv: list[str] | None = None) -> None:
     results = []
     with path.open("a") as out:
         for scenario in args.scenarios.split(","):
-            for server in servers:
-                r = run_one(server, scenario, shlex.split(args.extra), args, out)
-                if r:
-                    results.append(r)
+            for _ in range(args.repeat):
+                for server in servers:  # interleaved, so a busy moment of the machine hits all servers
+                    r = run_one(server, scenario, shlex.split(args.extra), args, out)
+                    if r:
+                        results.append(r)
     print(table(results, [s.name for s in servers]))
+    print(f"(medians of {args.repeat} runs)" if args.repeat > 1 else "")
     print(f"\nresults: {path}")
 
 
