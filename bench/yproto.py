@@ -124,7 +124,8 @@ def encode_awareness(entries: list[tuple[int, int, object]]) -> bytes:
     """An awareness update: count, then (clientID, clock, JSON state) per client."""
     out = bytearray(var_uint(len(entries)))
     for client_id, clock, state in entries:
-        out += var_uint(client_id) + var_uint(clock) + var_string(json.dumps(state, separators=(",", ":")))
+        state_json = json.dumps(state, separators=(",", ":"), ensure_ascii=False)  # as JSON.stringify writes it
+        out += var_uint(client_id) + var_uint(clock) + var_string(state_json)
     return bytes(out)
 
 
