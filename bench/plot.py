@@ -22,7 +22,7 @@ STYLES = {
 }
 
 
-def load_sweeps(paths: list[Path]) -> dict[str, dict]:
+def load_sweeps(paths: list[Path], stat: str = "median") -> dict[str, dict]:
     runs: dict[str, list[dict]] = {}
     for path in paths:
         for line in path.read_text().splitlines():
@@ -30,7 +30,7 @@ def load_sweeps(paths: list[Path]) -> dict[str, dict]:
                 r = json.loads(line)
                 if r.get("scenario") == "sweep":
                     runs.setdefault(r["server"], []).append(r)
-    return {server: combine(rs) for server, rs in runs.items()}
+    return {server: combine(rs, stat) for server, rs in runs.items()}
 
 
 def newest_with_sweep() -> list[Path]:
@@ -40,7 +40,7 @@ def newest_with_sweep() -> list[Path]:
     raise SystemExit("no results with a sweep in bench/results/: run `python -m bench.run --scenarios sweep`")
 
 
-def plot(sweeps: dict[str, dict], output: Path) -> None:
+def plot(sweeps: dict[str, dict], output: Path, stat: str = "median") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -65,7 +65,8 @@ def plot(sweeps: dict[str, dict], output: Path) -> None:
     ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel("clients on one page")
     ax.set_ylabel("latency, insert to receipt at another client (ms)")
-    ax.set_title(f"Fan-out latency, 1 page, {room_rate} edits/s per page, {first['points'][0]['duration']:.0f} s")
+    runs = f", {stat} of {first['repeats']} runs" if first.get("repeats", 1) > 1 else ""
+    ax.set_title(f"Fan-out latency, 1 page, {room_rate} edits/s per page, {first['points'][0]['duration']:.0f} s{runs}")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, ncol=len(sweeps))
     fig.tight_layout()
@@ -77,9 +78,10 @@ def plot(sweeps: dict[str, dict], output: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.plot", description=__doc__.split("\n")[0])
     ap.add_argument("results", nargs="*", type=Path)
+    ap.add_argument("--stat", default="median", choices=["median", "best"], help="how repeats are combined")
     ap.add_argument("-o", "--output", type=Path, default=Path(__file__).resolve().parent / "latency-vs-clients.png")
     args = ap.parse_args(argv)
-    plot(load_sweeps(args.results or newest_with_sweep()), args.output)
+    plot(load_sweeps(args.results or newest_with_sweep(), args.stat), args.output, args.stat)
 
 
 if __name__ == "__main__":

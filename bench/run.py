@@ -154,7 +154,7 @@ ROWS: list[tuple[str, str, object]] = [
 ]
 
 
-def _median(values: list) -> object:
+def _pick(values: list, stat: str) -> object:
     values = [v for v in values if v is not None]
     if not values:
         return None
@@ -162,28 +162,44 @@ def _median(values: list) -> object:
         return all(values)
     if all(isinstance(v, (int, float)) for v in values):
         ordered = sorted(values)
+        if stat == "best":  # the least disturbed run: outside load only ever adds time
+            return ordered[0]
         return ordered[(len(ordered) - 1) // 2]  # the lower median: a value that was measured
     return values[-1]
 
 
-def combine(runs: list[dict]) -> dict:
-    """The median of each number over repeated runs of one case on one server."""
-    out = {k: _median([r.get(k) for r in runs]) for k in runs[0] if k != "points"}
+# numbers where more is better; "best" takes their maximum, the minimum of everything else
+_HIGHER_IS_BETTER = ("edits_per_s", "synced_min", "synced_all_runs", "converged_runs", "connected", "complete")
+
+
+def combine(runs: list[dict], stat: str = "median") -> dict:
+    """The median (or best) of each number over repeated runs of one case on one server."""
+    out = {}
+    for k in runs[0]:
+        if k == "points":
+            continue
+        values = [r.get(k) for r in runs]
+        if stat == "best" and k in _HIGHER_IS_BETTER:
+            values = [-v for v in values if isinstance(v, (int, float))]
+            best = _pick(values, stat)
+            out[k] = -best if isinstance(best, (int, float)) else best
+        else:
+            out[k] = _pick(values, stat)
     if "points" in runs[0]:
         by_n: dict[int, list[dict]] = {}
         for r in runs:
             for point in r["points"]:
                 by_n.setdefault(point["clients_per_room"], []).append(point)
-        out["points"] = [combine(points) for _, points in sorted(by_n.items())]
+        out["points"] = [combine(points, stat) for _, points in sorted(by_n.items())]
     out["repeats"] = len(runs)
     return out
 
 
-def table(results: list[dict], servers: list[str]) -> str:
+def table(results: list[dict], servers: list[str], stat: str = "median") -> str:
     grouped: dict[tuple[str, str], list[dict]] = {}
     for r in results:
         grouped.setdefault((r["server"], r["case"]), []).append(r)
-    by = {key: combine(runs) for key, runs in grouped.items()}
+    by = {key: combine(runs, stat) for key, runs in grouped.items()}
     lines = ["| case | " + " | ".join(servers) + " |", "|---|" + "---|" * len(servers)]
     for case, label, keys in ROWS:
         cells = []
@@ -226,8 +242,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--transport", default="fast", choices=["fast", "websockets"])
     ap.add_argument("--nice", type=int, default=0, help="niceness for servers and load generator (root: <0)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per case; the table shows medians")
+    ap.add_argument("--table", type=Path, help="only print the table of an earlier results file")
+    ap.add_argument("--stat", default="median", choices=["median", "best"], help="how the table combines repeats")
     ap.add_argument("--extra", default="", help="extra loadgen arguments for every scenario")
     args = ap.parse_args(argv)
+    if args.table:
+        results = [json.loads(line) for line in args.table.read_text().splitlines() if line.startswith("{")]
+        names = list(dict.fromkeys(r["server"] for r in results))
+        print(table(results, names, args.stat))
+        return
     args.run_id = time.strftime("%Y%m%d-%H%M%S")
 
     servers = [Server(n, reference.SERVERS[n][1], reference=n) for n in args.servers.split(",") if n]
@@ -255,8 +278,8 @@ def main(argv: list[str] | None = None) -> None:
                     r = run_one(server, scenario, shlex.split(args.extra), args, out)
                     if r:
                         results.append(r)
-    print(table(results, [s.name for s in servers]))
-    print(f"(medians of {args.repeat} runs)" if args.repeat > 1 else "")
+    print(table(results, [s.name for s in servers], args.stat))
+    print(f"({args.stat} of {args.repeat} runs)" if args.repeat > 1 else "")
     print(f"\nresults: {path}")
 
 
