@@ -161,6 +161,7 @@ async def run_worker(target: Target, rooms: list[str], params: FanoutParams, ind
             break
         await asyncio.sleep(0.02)
     settle_ms = (time.monotonic_ns() - edit_end) / 1e6
+    received_in_time = sum(rec.received.get(i, 0) for i in expected)
     closed_early = sum(1 for c in live if c.closed.is_set())
     await coord.settled()
     cpu_run = self_cpu_seconds() - cpu0
@@ -202,7 +203,8 @@ async def run_worker(target: Target, rooms: list[str], params: FanoutParams, ind
         "closed_early": closed_early,
         "sent": sent,
         "expected": sum(expected.values()),
-        "received": sum(rec.received.get(i, 0) for i in expected),
+        "received": received_in_time,
+        "received_late": sum(rec.received.get(i, 0) for i in expected) - received_in_time,
         "duplicates": rec.duplicates,
         "foreign": rec.foreign,
         "latencies": rec.latencies.tobytes(),
@@ -249,7 +251,8 @@ def merge(params: FanoutParams, parts: list[dict]) -> dict:
         "edits_per_s": round(sent / wall, 1) if wall else None,
         "deliveries_expected": expected,
         "deliveries_received": received,
-        "lost": expected - received,
+        "lost": expected - received,  # not received within the settle time
+        "received_after_settle": sum(x["received_late"] for x in parts),
         "duplicates": sum(x["duplicates"] for x in parts),
         "foreign_tokens": sum(x["foreign"] for x in parts),
         **summary(lat, "latency_ms_"),
