@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -10,6 +11,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from collab_site.logs import bind_log_context
 from realtime import metrics
 from realtime.auth import MALFORMED, NO_SUCH_PAGE, TOO_LARGE, authorize, session_key_from_scope
 from realtime.connection import Connection
@@ -45,12 +47,16 @@ class PageConsumer(AsyncWebsocketConsumer):
         await hub.start()
         access = await db_call(authorize, session_key=session_key_from_scope(self.scope), page_id=page_id)
         if access.close_code is not None:
+            logger.info("refused a connection with %s", access.close_code, extra={"page_id": str(page_id)})
             await self.close(access.close_code)
-            metrics.connections_closed.labels(str(access.close_code)).inc()
+            metrics.count_close(access.close_code)
             return
         self.conn = Connection(
             identity=access.identity, read_only=access.read_only, send=self._send_frame, close=self.close
         )
+        # Every log line of this connection's task says which page, connection and user it is about.
+        bind_log_context(page_id=str(page_id), conn_id=self.conn.id, user_id=access.identity.user_id)
+        logger.debug("connection opened%s", " (read-only)" if access.read_only else "")
         metrics.connections_open.inc()
         if access.read_only:
             self.conn.post(encode_message(AuthDenied("read-only")))
@@ -83,24 +89,22 @@ class PageConsumer(AsyncWebsocketConsumer):
 
     def _refuse(self, code: int, reason: str) -> None:
         """One log line per refused connection, never a traceback per frame."""
-        conn = self.conn
-        logger.info(
-            "closing connection %s (page %s, user %s) with %s: %s",
-            conn.id if conn else "-",
-            self.room.page_id if self.room else "-",
-            conn.identity.user_id if conn else "-",
-            code,
-            reason,
-        )
-        if conn is not None:
-            conn.close(code)
+        logger.info("closing the connection with %s: %s", code, reason)
+        if self.conn is not None:
+            self.conn.close(code)
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
-        if self.conn is not None:
-            self.conn.closed = True
+        conn = self.conn
+        if conn is not None:
+            conn.closed = True
             metrics.connections_open.dec()
+            code = conn.close_code
+            if code is None:  # the client (or the server shutting down) closed it
+                code = message.get("code", 1005)
+                metrics.count_close(code)
+            logger.info("connection closed with %s after %.1f s", code, time.monotonic() - conn.opened_at)
             if self.room is not None:
-                get_hub().leave(self.room, self.conn)
+                get_hub().leave(self.room, conn)
         raise StopConsumer
 
 

@@ -1,9 +1,11 @@
 """ASGI lifespan: start the process's Hub with the server, stop it gracefully on shutdown.
 
-On SIGTERM uvicorn stops accepting connections and sends lifespan.shutdown once open
-requests finish or its graceful timeout passes; the Hub then closes every WebSocket with
-1012 (service restart) so clients reconnect to another process at once, stores everything
-pending and unloads its rooms. daphne does not run lifespan; there the Hub starts lazily.
+On SIGTERM uvicorn 0.54 (websockets-sansio) closes its listening socket and sends every open
+WebSocket a 1012 close frame itself, before the lifespan shutdown; it then waits for HTTP
+requests in flight (at most GRACEFUL_SHUTDOWN_SECONDS) and sends lifespan.shutdown. The Hub
+then stores every pending update, renders and compacts the rooms it held and leaves their
+groups (`Hub.stop`, which also closes with 1012 any connection still open, as under a server
+that does not close them itself). daphne does not run lifespan; there the Hub starts lazily.
 """
 
 import logging
