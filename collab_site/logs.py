@@ -61,10 +61,15 @@ SECRET_PARAMETERS = ("ticket", "token", "access_token", "api_key", "key", "passw
 _SECRET_QUERY = re.compile(r"(?i)([?&;](?:" + "|".join(SECRET_PARAMETERS) + r")=)[^&;#\s\"']*")
 _SECRET_HEADER = re.compile(r"(?i)(\b(?:authorization|cookie)\b[\"']?\s*[:=]\s*[\"']?)[^\"'\n]+")
 REDACTED = "[redacted]"
+# websockets' debug log of each frame ("< BINARY 00 02 35 ... [56 bytes]") shows the payload:
+# document content. Keep the direction, type and size only.
+_FRAME_DUMP = re.compile(r"^([<>] (?:BINARY|TEXT|CONT)) .*(\[[^\[\]]*\bbytes?\b[^\[\]]*\])$", re.DOTALL)
 
 
 def redact(text: str) -> str:
-    """Blank out secret query-string values and Authorization/Cookie header values."""
+    """Blank out secret query-string values, Authorization/Cookie header values, frame payloads."""
+    if text[:2] in ("< ", "> "):
+        text = _FRAME_DUMP.sub(r"\1 \2", text)
     if "=" not in text and ":" not in text:
         return text
     text = _SECRET_QUERY.sub(lambda m: m.group(1) + REDACTED, text)

@@ -128,3 +128,34 @@ def cluster_snapshots() -> tuple[list[dict[str, Any]], str | None]:
         return local, f"Redis did not answer ({error.__class__.__name__}); showing this process only."
     snapshots = [json.loads(value) for value in values if value]
     return sorted(snapshots, key=lambda s: (s.get("address", ""), s.get("process", ""))), None
+
+
+def cluster_load(snapshots: list[dict[str, Any]], *, limit: int = 200) -> dict[str, Any]:
+    """Add up the processes' snapshots: totals, and each page's load per process and overall."""
+    now = time.time()
+    processes = []
+    pages: dict[str, dict[str, Any]] = {}
+    for index, snapshot in enumerate(snapshots):
+        processes.append({**snapshot, "age": round(max(0.0, now - snapshot.get("at", now)), 1), "index": index})
+        for page_id, load in snapshot.get("pages", {}).items():
+            page = pages.setdefault(
+                page_id,
+                {"page_id": page_id, "connections": 0, "editors": 0, "rate_10s": 0.0, "rate_60s": 0.0, "by": {}},
+            )
+            page["connections"] += load.get("connections", 0)
+            page["editors"] += load.get("editors", 0)
+            page["rate_10s"] = round(page["rate_10s"] + load.get("rate_10s", 0.0), 2)
+            page["rate_60s"] = round(page["rate_60s"] + load.get("rate_60s", 0.0), 2)
+            page["by"][index] = load.get("connections", 0)
+    rows = sorted(pages.values(), key=lambda p: (-p["connections"], -p["rate_10s"], p["page_id"]))
+    for row in rows:
+        row["per_process"] = [row["by"].get(process["index"], 0) for process in processes]
+    return {
+        "processes": processes,
+        "pages": rows[:limit],
+        "hidden_pages": max(0, len(rows) - limit),
+        "connections": sum(p.get("connections", 0) for p in snapshots),
+        "rooms": len(pages),
+        "rate_10s": round(sum(p.get("rate_10s", 0.0) for p in snapshots), 2),
+        "rate_60s": round(sum(p.get("rate_60s", 0.0) for p in snapshots), 2),
+    }
