@@ -37,11 +37,11 @@ def load_key(process_id: str) -> str:
 
 
 def _rate(samples: deque[tuple[float, int]], now: float, window: float) -> float:
-    """Updates per second over the last `window` seconds (or as long as we have samples)."""
+    """Updates per second since the last sample at or before `window` seconds ago (or the oldest)."""
     newest_time, newest = samples[-1]
     base_time, base = samples[0]
     for sample_time, count in samples:
-        if sample_time >= now - window:
+        if sample_time > now - window:
             break
         base_time, base = sample_time, count
     elapsed = newest_time - base_time

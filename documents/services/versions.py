@@ -26,6 +26,10 @@ def _same_document(previous: PageVersion, state: bytes, doc: Doc, rendered: Rend
     return old.get_state() == doc.get_state() and (previous.text, previous.html) == (rendered.text, rendered.html)
 
 
+def _latest_version(page_id: UUID) -> PageVersion | None:
+    return PageVersion.objects.filter(page_id=page_id).order_by("-number").first()
+
+
 def page_version_create(
     *,
     page_id: UUID,
@@ -37,8 +41,8 @@ def page_version_create(
     """Snapshot the stored document (state and log) with its rendered content as the page's
     next version. Returns None, creating nothing, when it equals the latest version.
 
-    Numbers are the next per page; two snapshots racing for one number meet the unique
-    constraint, and the loser takes the following number.
+    Numbers are the next per page: snapshots of a page take turns on its row lock, and one
+    that still meets the unique constraint on (page, number) retries with the next number.
     """
     stored = page_document_load(page_id=page_id)
     if stored is None:
@@ -48,11 +52,14 @@ def page_version_create(
     rendered = render(doc)
     title = rendered.title or Page.objects.filter(id=page_id).values_list("title", flat=True).first() or ""
     for _ in range(NUMBERING_ATTEMPTS):
-        previous = PageVersion.objects.filter(page_id=page_id).order_by("-number").first()
-        if skip_unchanged and previous is not None and _same_document(previous, state, doc, rendered):
-            return None
         try:
             with transaction.atomic():
+                # Snapshots of one page take turns (the lock does not block log inserts); the
+                # unique constraint backs it up where the database has no row locks.
+                list(Page.objects.select_for_update(no_key=True).filter(id=page_id).values_list("id", flat=True))
+                previous = _latest_version(page_id)
+                if skip_unchanged and previous is not None and _same_document(previous, state, doc, rendered):
+                    return None
                 return PageVersion.objects.create(
                     page_id=page_id,
                     number=(previous.number if previous else 0) + 1,
