@@ -30,8 +30,9 @@ def raise_file_limit() -> None:
 
 
 def exit_cleanly(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM before uvicorn handles signals, and the signal uvicorn raises again once it has
-    shut down gracefully: a requested stop is a success (exit 0), not death by signal (143).
+    """SIGTERM (or Ctrl-C) before uvicorn handles signals, and the signal uvicorn raises again
+    once it has shut down gracefully: a requested stop is a success (exit 0), not death by
+    signal (143).
 
     By then the Hub has stored and compacted everything; the interpreter's own teardown of
     its modules adds nothing but seconds on a busy machine, so it is skipped.
@@ -56,6 +57,7 @@ def main() -> None:
     os.environ.setdefault("COLLAB_SERVER_ADDRESS", f"{args.host}:{args.port}")
     raise_file_limit()
     signal.signal(signal.SIGTERM, exit_cleanly)
+    signal.signal(signal.SIGINT, exit_cleanly)
     from django.conf import settings
 
     max_message = int(os.environ.get("REALTIME_MAX_MESSAGE_BYTES", 8 * 1024 * 1024))
