@@ -3,11 +3,12 @@
 uvicorn with uvloop, httptools and the sans-I/O websockets implementation: on a prototype of
 this design that kept pace with the Node reference server, where daphne was 4.5x slower.
 
-On SIGTERM (uvicorn 0.54, checked): uvicorn closes its listening socket, sends every open
-WebSocket a close frame with 1012 (service restart) at once, so clients reconnect to another
-process; it waits up to GRACEFUL_SHUTDOWN_SECONDS for HTTP requests in flight, then runs the
-ASGI lifespan shutdown, where the Hub stores every pending update and compacts its rooms
-(realtime/lifespan.py). The process then exits with status 0.
+On SIGTERM (see realtime/lifespan.py for what uvicorn 0.54 does by itself and why we step in
+first): the Hub closes every WebSocket with 1012 (service restart) and waits for the close
+handshakes, so clients reconnect to another process at once; then uvicorn closes its
+listening socket, waits up to GRACEFUL_SHUTDOWN_SECONDS for HTTP requests in flight and runs
+the lifespan shutdown, where the Hub stores every pending update and compacts its rooms. The
+process then exits with status 0.
 """
 
 import argparse

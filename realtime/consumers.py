@@ -13,7 +13,15 @@ from django.conf import settings
 
 from collab_site.logs import bind_log_context
 from realtime import metrics
-from realtime.auth import MALFORMED, NO_SUCH_PAGE, TOO_LARGE, authorize, session_key_from_scope
+from realtime.auth import (
+    MALFORMED,
+    NO_SUCH_PAGE,
+    SERVICE_RESTART,
+    TOO_LARGE,
+    Access,
+    authorize,
+    session_key_from_scope,
+)
 from realtime.connection import Connection
 from realtime.db import db_call
 from realtime.hub import get_hub
@@ -46,6 +54,8 @@ class PageConsumer(AsyncWebsocketConsumer):
         hub = get_hub()
         await hub.start()
         access = await db_call(authorize, session_key=session_key_from_scope(self.scope), page_id=page_id)
+        if hub.stopping:  # this process is shutting down: the client reconnects elsewhere
+            access = Access(SERVICE_RESTART)
         if access.close_code is not None:
             logger.info("refused a connection with %s", access.close_code, extra={"page_id": str(page_id)})
             await self.close(access.close_code)

@@ -69,7 +69,10 @@ class Hub:
         self._max_seen = 0
         self._floor = 0
         self.started = False
+        # Stopping: no new connections, readiness fails. Stopped: stop() has run.
         self.stopping = False
+        self.stopped = False
+        self._all_closed = asyncio.Event()
 
     # Lifecycle ---------------------------------------------------------------------------
 
@@ -97,22 +100,33 @@ class Hub:
         # A fresh context: the Hub's tasks must not log as the connection that started them.
         self._tasks.append(self.loop.create_task(coro, name=name, context=context_with()))
 
-    async def stop(self, *, close_code: int = 1012, timeout: float = 10.0) -> None:
-        """Shut down without losing anything: close every connection with `close_code` (1012,
-        service restart: clients reconnect to another process at once), store what is pending,
-        then render and compact every room and leave its group."""
-        if self.stopping:
-            return
+    async def close_connections(self, close_code: int = 1012, *, wait: float = 0.0) -> int:
+        """Stop serving: refuse new connections, close every open one with `close_code` (1012,
+        service restart: clients reconnect to another process at once), and wait up to `wait`
+        seconds for their close handshakes. Returns how many were open."""
         self.stopping = True
-        started = time.monotonic()
-        closed = pending = 0
-        for room in list(self.rooms.values()):
+        open_connections = [conn for room in self.rooms.values() for conn in room.connections if not conn.closed]
+        for room in self.rooms.values():
             if room.unload_handle is not None:
                 room.unload_handle.cancel()
                 room.unload_handle = None
-            for conn in list(room.connections):
-                closed += not conn.closed
-                conn.close(close_code)
+        for conn in open_connections:
+            conn.close(close_code)
+        if wait and any(room.connections for room in self.rooms.values()):
+            try:
+                await asyncio.wait_for(self._all_closed.wait(), wait)
+            except TimeoutError:
+                logger.warning("shutting down: some clients did not answer the close in %s s", wait)
+        return len(open_connections)
+
+    async def stop(self, *, close_code: int = 1012, timeout: float = 10.0) -> None:
+        """Shut down without losing anything: close every connection still open, store what is
+        pending, then render and compact every room and leave its group."""
+        if self.stopped:
+            return
+        self.stopped = True
+        started = time.monotonic()
+        closed = await self.close_connections(close_code)
         pending = self.writer.pending
         stored = await self.writer.drain(timeout)
         if not stored:
@@ -176,6 +190,8 @@ class Hub:
 
     def leave(self, room: Room, conn: Connection) -> None:
         room.leave(conn)
+        if self.stopping and not any(other.connections for other in self.rooms.values()):
+            self._all_closed.set()
         if not room.connections and not self.stopping and self.rooms.get(room.page_id) is room:
             grace = self.settings["ROOM_GRACE_SECONDS"]
             context = context_with(page_id=str(room.page_id))
