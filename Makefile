@@ -6,12 +6,16 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test lint ci build install install-dev servers-for-tests browser-for-tests bench clean
+.PHONY: run run-cluster test lint ci build install install-dev servers-for-tests browser-for-tests bench clean
 
 run: install build
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	@DEBUG=$${DEBUG:-1} $(BIN)/python manage.py ensure_dev_account --url http://$(HOST):$(PORT) || true
 	DEBUG=$${DEBUG:-1} $(BIN)/python -m collab_site.serve
+
+# Two app processes behind a proxy on PORT, with their own PostgreSQL and Redis (data in .cluster/).
+run-cluster: install build servers-for-tests
+	$(BIN)/python deploy/cluster.py
 
 test: install-dev build servers-for-tests browser-for-tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

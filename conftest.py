@@ -40,16 +40,21 @@ def other_user(make_user):
 
 @pytest.fixture
 def pg_server(transactional_db):
-    """The session's own PostgreSQL, for tests that stop and start it."""
+    """The session's own PostgreSQL, for tests that stop and start it (start it again in a
+    `finally`). Afterwards the connections this process held, broken by the restart, are
+    closed, so the database flush and the tests after it reconnect."""
     if plugin.postgres is None:
         pytest.skip("uses TEST_DATABASE_URL; cannot stop an external server")
     yield plugin.postgres
-    # The test's own connections died with the restart; the database flush after it needs new ones.
     from asgiref.sync import SyncToAsync
     from django.db import connections
 
+    from realtime.db import close_connections
+
     connections.close_all()
+    # Async tests ran their ORM calls on asgiref's shared thread; the realtime side on its own.
     SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+    close_connections()
 
 
 @pytest.fixture

@@ -13,12 +13,14 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from collab_site.ops import OpsEndpoints  # noqa: E402
 from realtime.lifespan import LifespanApp  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # /healthz, /readyz and /metrics are answered before Django; the rest goes to Django.
+        "http": OpsEndpoints(django_asgi_app),
         "websocket": websocket_application,
         "lifespan": LifespanApp(),
     }

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from collab_site.logs import log_format_is_json, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "collab_site.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,6 +112,9 @@ if os.environ.get("DATABASE_URL"):
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # An unreachable server fails a connection attempt in seconds, not after TCP's minutes.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 else:
     DATABASES = {
         "default": {
@@ -128,13 +134,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Channel layer: Redis pub/sub joins processes in production; in memory for one process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Prefix of every Redis key and channel of this installation (several can share one Redis).
+REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "collab")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             # The pub/sub layer delivers across processes in about 1 ms, against 11-14 ms
             # for the list-based RedisChannelLayer (see TRAPS in the design notes).
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("REDIS_PREFIX", "collab")},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_PREFIX},
         }
     }
 else:
@@ -257,21 +265,21 @@ REALTIME = {
     "STORE_BATCH_MAX": env_int("REALTIME_STORE_BATCH_MAX", 500),
 }
 
-LOGGING = {
-    "version": 1,
-    # Keep uvicorn's and daphne's own loggers: without this their tracebacks vanish.
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-    },
-}
+# Logging: JSON lines in production, plain lines in development (LOG_FORMAT overrides).
+LOG_FORMAT_JSON = log_format_is_json(DEBUG)
+# ACCESS_LOG=1 adds one line per HTTP request (uvicorn's access log; secrets blanked out).
+LOGGING = logging_config(
+    json_lines=LOG_FORMAT_JSON, level=os.environ.get("LOG_LEVEL", "INFO").upper(), access_log=env_bool("ACCESS_LOG")
+)
+
+# Operations: /healthz, /readyz and /metrics (see docs/production.md).
+# Seconds each readiness check (database, Redis) may take before it counts as failed.
+READYZ_TIMEOUT_SECONDS = env_float("READYZ_TIMEOUT_SECONDS", 2.0)
+# With DEBUG off, /metrics answers only a Bearer token or an allowed address (IPs or CIDRs).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", [])
+# How often each process publishes its load snapshot (for the staff load page), in seconds.
+LOAD_STATS_INTERVAL_SECONDS = env_float("LOAD_STATS_INTERVAL_SECONDS", 2.0)
 
 # Production hardening (applies when DEBUG is off); `manage.py check --deploy` passes with it.
 if not DEBUG:

@@ -48,6 +48,9 @@ class Connection:
         self._outbox_bytes = 0
         self._flushing = False
         self.closed = False
+        # The code this side closed with; None while open or when the client closed first.
+        self.close_code: int | None = None
+        self.opened_at = time.monotonic()
         self.last_sent = time.monotonic()
         # Awareness client ids this connection announced; removed for everyone when it leaves.
         self.client_ids: set[int] = set()
@@ -78,7 +81,7 @@ class Connection:
         self._outbox.append(frame)
         self._outbox_bytes += len(frame)
         if self._outbox_bytes > MAX_OUTBOX_BYTES:
-            logger.warning("connection %s cannot keep up; closing it", self.id)
+            logger.warning("connection cannot keep up; closing it", extra={"conn_id": self.id})
             self.close(4408)
             return
         if not self._flushing:
@@ -104,7 +107,8 @@ class Connection:
         if self.closed:
             return
         self.closed = True
+        self.close_code = code
         self._outbox.clear()
         self._outbox_bytes = 0
-        metrics.connections_closed.labels(str(code)).inc()
+        metrics.count_close(code)
         asyncio.get_running_loop().create_task(self._close(code))

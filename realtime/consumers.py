@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -11,13 +12,16 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
 
+from collab_site.logs import bind_log_context
 from realtime import metrics
 from realtime.auth import (
     MALFORMED,
     NO_SUCH_PAGE,
+    SERVICE_RESTART,
     TOO_FAST,
     TOO_LARGE,
     TRY_AGAIN_LATER,
+    Access,
     authorize,
     credentials_from_scope,
 )
@@ -56,12 +60,14 @@ class PageConsumer(AsyncWebsocketConsumer):
             access = await db_call(authorize, credentials=credentials_from_scope(self.scope), page_id=page_id)
         except DatabaseError:
             # The database is away: the client retries, as after any close.
-            logger.warning("cannot check a connection to page %s: the database is unavailable", page_id)
-            await self.close(TRY_AGAIN_LATER)
-            return
+            logger.warning("cannot check a connection: the database is unavailable", extra={"page_id": str(page_id)})
+            access = Access(TRY_AGAIN_LATER)
+        if hub.stopping:  # this process is shutting down: the client reconnects elsewhere
+            access = Access(SERVICE_RESTART)
         if access.close_code is not None:
-            metrics.connections_closed.labels(str(access.close_code)).inc()
+            logger.info("refused a connection with %s", access.close_code, extra={"page_id": str(page_id)})
             await self.close(access.close_code)
+            metrics.count_close(access.close_code)
             return
         limits = settings.REALTIME
         self.conn = Connection(
@@ -72,6 +78,9 @@ class PageConsumer(AsyncWebsocketConsumer):
             rate=limits["MESSAGES_PER_SECOND"],
             burst=limits["MESSAGE_BURST"],
         )
+        # Every log line of this connection's task says which page, connection and user it is about.
+        bind_log_context(page_id=str(page_id), conn_id=self.conn.id, user_id=access.identity.user_id)
+        logger.debug("connection opened%s", " (read-only)" if access.read_only else "")
         metrics.connections_open.inc()
         if access.read_only:
             # Tell the client it is read-only (y-protocols auth message); it stays connected.
@@ -83,7 +92,7 @@ class PageConsumer(AsyncWebsocketConsumer):
         except UpdateRejected as refusal:
             self._refuse(refusal.code, str(refusal))
         except DatabaseError:
-            logger.warning("cannot load page %s: the database is unavailable", page_id)
+            logger.warning("cannot load the page: the database is unavailable")
             self.conn.close(TRY_AGAIN_LATER)
 
     async def _send_frame(self, frame: bytes) -> None:
@@ -113,24 +122,22 @@ class PageConsumer(AsyncWebsocketConsumer):
 
     def _refuse(self, code: int, reason: str) -> None:
         """One log line per refused connection, never a traceback per frame."""
-        conn = self.conn
-        logger.info(
-            "closing connection %s (page %s, user %s) with %s: %s",
-            conn.id if conn else "-",
-            self.room.page_id if self.room else "-",
-            conn.identity.user_id if conn else "-",
-            code,
-            reason,
-        )
-        if conn is not None:
-            conn.close(code)
+        logger.info("closing the connection with %s: %s", code, reason)
+        if self.conn is not None:
+            self.conn.close(code)
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
-        if self.conn is not None:
-            self.conn.closed = True
+        conn = self.conn
+        if conn is not None:
+            conn.closed = True
             metrics.connections_open.dec()
+            code = conn.close_code
+            if code is None:  # the client (or the server shutting down) closed it
+                code = message.get("code", 1005)
+                metrics.count_close(code)
+            logger.info("connection closed with %s after %.1f s", code, time.monotonic() - conn.opened_at)
             if self.room is not None:
-                get_hub().leave(self.room, self.conn)
+                get_hub().leave(self.room, conn)
         raise StopConsumer
 
 

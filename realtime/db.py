@@ -6,6 +6,7 @@ persistent connections (CONN_MAX_AGE) and drop broken ones, so a database restar
 """
 
 import asyncio
+import concurrent.futures
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,9 @@ R = TypeVar("R")
 _readers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="realtime-db")
 # The update log has one writer per process: group commit needs batches, not parallel inserts.
 _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="realtime-writer")
+# Readiness checks get a thread of their own: a hung check must not hold up room loads.
+_probe = ThreadPoolExecutor(max_workers=1, thread_name_prefix="realtime-probe")
+_probe_running: concurrent.futures.Future | None = None
 # The connection objects of these threads, so that they can be closed from outside.
 _wrappers: set[BaseDatabaseWrapper] = set()
 
@@ -47,6 +51,20 @@ async def db_write(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Run a synchronous database function on the single writer thread."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_writer, functools.partial(_call, fn, *args, **kwargs))
+
+
+def _select_one() -> None:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+async def db_probe() -> None:
+    """Run `SELECT 1`; raises when the database does not answer (or the last check still hangs)."""
+    global _probe_running
+    if _probe_running is not None and not _probe_running.done():
+        raise TimeoutError("the previous check has not returned yet")
+    _probe_running = _probe.submit(_call, _select_one)
+    await asyncio.wrap_future(_probe_running)
 
 
 def close_connections() -> None:

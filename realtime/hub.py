@@ -19,6 +19,7 @@ from uuid import UUID
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 
+from collab_site.logs import context_with
 from documents import events
 from documents.models import AccessEvent, PageUpdate
 from documents.selectors.content import page_update_ids_after, page_updates_fetch
@@ -28,7 +29,9 @@ from realtime.connection import Connection
 from realtime.db import db_call
 from realtime.maintenance import RoomMaintenance
 from realtime.protocol import KEEPALIVE, AwarenessEntry, decode_awareness, encode_awareness
+from realtime.redis_client import close_redis_client
 from realtime.rooms import PageMissing, Room, UpdateRejected
+from realtime.stats import LoadStats
 from realtime.store import UpdateWriter
 
 logger = logging.getLogger(__name__)
@@ -50,6 +53,7 @@ class Hub:
         self.rooms: dict[UUID, Room] = {}
         self.writer = UpdateWriter()
         self.maintenance = RoomMaintenance(self)
+        self.load_stats = LoadStats(self)
         self.layer = get_channel_layer()
         # With the in-memory layer there is no other process to tell.
         self.single_process = self.layer is None or isinstance(self.layer, InMemoryChannelLayer)
@@ -67,7 +71,10 @@ class Hub:
         self._recheck_due = asyncio.Event()
         self.user_connections: dict[int, int] = {}
         self.started = False
+        # Stopping: no new connections, readiness fails. Stopped: stop() has run.
         self.stopping = False
+        self.stopped = False
+        self._all_closed = asyncio.Event()
 
     # Lifecycle ---------------------------------------------------------------------------
 
@@ -76,6 +83,8 @@ class Hub:
             return
         self.started = True
         self.writer.start()
+        metrics.writer_pending.set_function(lambda: self.writer.pending)
+        metrics.writer_healthy.set_function(lambda: 1.0 if self.writer.healthy else 0.0)
         try:
             self._max_seen, self._last_access_event = await db_call(_log_positions)
         except Exception:
@@ -92,25 +101,64 @@ class Hub:
         self._spawn(self._repair_loop(), "repair")
         self._spawn(self._recheck_loop(), "recheck")
         self._spawn(self._tick_loop(), "tick")
+        self._spawn(self._stats_loop(), "load-stats")
 
     def _spawn(self, coro: Any, name: str) -> None:
-        self._tasks.append(self.loop.create_task(coro, name=name))
+        # A fresh context: the Hub's tasks must not log as the connection that started them.
+        self._tasks.append(self.loop.create_task(coro, name=name, context=context_with()))
+
+    async def close_connections(self, close_code: int = 1012, *, wait: float = 0.0) -> int:
+        """Stop serving: refuse new connections, close every open one with `close_code` (1012,
+        service restart: clients reconnect to another process at once), and wait up to `wait`
+        seconds for their close handshakes. Returns how many were open."""
+        self.stopping = True
+        open_connections = [conn for room in self.rooms.values() for conn in room.connections if not conn.closed]
+        for room in self.rooms.values():
+            if room.unload_handle is not None:
+                room.unload_handle.cancel()
+                room.unload_handle = None
+        for conn in open_connections:
+            conn.close(close_code)
+        if wait and any(room.connections for room in self.rooms.values()):
+            try:
+                await asyncio.wait_for(self._all_closed.wait(), wait)
+            except TimeoutError:
+                logger.warning("shutting down: some clients did not answer the close in %s s", wait)
+        return len(open_connections)
 
     async def stop(self, *, close_code: int = 1012, timeout: float = 10.0) -> None:
-        """Close every connection, store what is pending, then unload every room."""
-        self.stopping = True
-        for room in list(self.rooms.values()):
-            for conn in list(room.connections):
-                conn.close(close_code)
-        await self.writer.drain(timeout)
-        for room in list(self.rooms.values()):
+        """Shut down without losing anything: close every connection still open, store what is
+        pending, then render and compact every room and leave its group."""
+        if self.stopped:
+            return
+        self.stopped = True
+        started = time.monotonic()
+        closed = await self.close_connections(close_code)
+        pending = self.writer.pending
+        stored = await self.writer.drain(timeout)
+        if not stored:
+            logger.error("shutdown: %s updates could not be stored in %s s", self.writer.pending, timeout)
+        rooms = list(self.rooms.values())
+        for room in rooms:
             await self.unload(room, force=True)
+        try:
+            await asyncio.wait_for(self.load_stats.withdraw(), 2.0)
+        except Exception:
+            pass
         for task in self._tasks:
             task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
         self._tasks.clear()
         await self.writer.stop()
+        await close_redis_client()
+        logger.info(
+            "stopped: closed %s open connections, stored %s pending updates, unloaded and compacted %s rooms in %.2f s",
+            closed,
+            pending,
+            len(rooms),
+            time.monotonic() - started,
+        )
 
     # Rooms -------------------------------------------------------------------------------
 
@@ -127,7 +175,7 @@ class Hub:
             room = Room(self, page_id)
             self.rooms[page_id] = room
             metrics.rooms_active.set(len(self.rooms))
-            self.loop.create_task(self._load(room))
+            self.loop.create_task(self._load(room), context=context_with(page_id=str(page_id)))
         await room.ready.wait()
         if room.failed is not None:
             raise PageMissing(page_id) if isinstance(room.failed, PageMissing) else room.failed
@@ -154,7 +202,7 @@ class Hub:
                 room.failed = error
                 room.ready.set()
             if not isinstance(error, PageMissing):
-                logger.exception("could not load page %s", room.page_id)
+                logger.exception("could not load the page")
             self._forget(room)
 
     async def _join_group(self, room: Room) -> None:
@@ -177,9 +225,14 @@ class Hub:
             else:
                 self.user_connections.pop(conn.identity.user_id, None)
         room.leave(conn)
+        if self.stopping and not any(other.connections for other in self.rooms.values()):
+            self._all_closed.set()
         if not room.connections and not self.stopping and self.rooms.get(room.page_id) is room:
             grace = self.settings["ROOM_GRACE_SECONDS"]
-            room.unload_handle = self.loop.call_later(grace, lambda: self.loop.create_task(self.unload(room)))
+            context = context_with(page_id=str(room.page_id))
+            room.unload_handle = self.loop.call_later(
+                grace, lambda: self.loop.create_task(self.unload(room)), context=context
+            )
 
     async def unload(self, room: Room, *, force: bool = False) -> None:
         """Let a room go once nothing is pending: store, render, compact, leave the group."""
@@ -206,7 +259,7 @@ class Hub:
         try:
             await self.layer.group_discard(events.page_group(page_id), self.channel_name)
         except Exception:
-            logger.warning("could not leave the layer group of page %s", page_id)
+            logger.warning("could not leave the page's layer group", extra={"page_id": str(page_id)})
 
     # Across processes --------------------------------------------------------------------
 
@@ -253,6 +306,7 @@ class Hub:
                         logger.info("channel layer reachable again")
                     failing = False
                 except Exception as error:
+                    metrics.layer_failures.inc()
                     if not failing:
                         logger.warning("channel layer unreachable (%s); relying on repair scans", error)
                     failing = True
@@ -406,6 +460,20 @@ class Hub:
                     room.apply_access(conn, verdict.close_code, verdict.read_only)
 
     # Periodic work -----------------------------------------------------------------------
+
+    async def _stats_loop(self) -> None:
+        failing = False
+        while True:
+            try:
+                await asyncio.wait_for(self.load_stats.publish(), 5.0)
+                failing = False
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                if not failing:
+                    logger.warning("could not publish the load snapshot: %s", error.__class__.__name__)
+                failing = True
+            await asyncio.sleep(settings.LOAD_STATS_INTERVAL_SECONDS)
 
     async def _tick_loop(self) -> None:
         last_keepalive = time.monotonic()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from collab_site.logs import context_with
 from documents.rendering import render
 from documents.services.content import page_compact, page_rendered_save
 from realtime import metrics
@@ -64,11 +65,11 @@ class RoomMaintenance:
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                logger.warning("%s of page %s failed: %s", job, room.page_id, error)
+                logger.warning("%s failed: %s", job, error)
             finally:
                 self._busy.discard(key)
 
-        self.hub.loop.create_task(run())
+        self.hub.loop.create_task(run(), context=context_with(page_id=str(room.page_id)))
 
     async def render(self, room: Room) -> None:
         """Save the page's title, text and HTML as the document now has them."""
@@ -102,7 +103,7 @@ class RoomMaintenance:
             if room.log_rows:
                 await self.compact(room, timedelta(0))
         except Exception as error:
-            logger.warning("unloading page %s: %s", room.page_id, error)
+            logger.warning("unloading the page: %s", error, extra={"page_id": str(room.page_id)})
         finally:
             self._rendered.pop(room, None)
 

@@ -1,4 +1,4 @@
-"""Prometheus metrics of the realtime side (served at /metrics)."""
+"""Prometheus metrics of the realtime side (served at /metrics, one registry per process)."""
 
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -6,7 +6,9 @@ LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0
 
 connections_open = Gauge("collab_connections_open", "Open WebSocket connections")
 rooms_active = Gauge("collab_rooms_active", "Rooms (pages) loaded in this process")
-connections_closed = Counter("collab_connections_closed_total", "Connections closed, by close code", ["code"])
+connections_closed = Counter(
+    "collab_connections_closed_total", "Connections ended, by close code and its meaning", ["code", "reason"]
+)
 
 updates_received = Counter("collab_updates_received_total", "Updates received from clients")
 updates_applied = Counter("collab_updates_applied_total", "Updates that changed a room's document")
@@ -30,3 +32,34 @@ repairs = Counter("collab_repairs_total", "Updates a process picked up from the 
 resyncs = Counter("collab_resyncs_total", "Rooms reloaded from the database to repair a gap")
 compactions = Counter("collab_compactions_total", "Compactions of a page's update log")
 compaction_seconds = Histogram("collab_compaction_seconds", "Duration of a compaction", buckets=LATENCY_BUCKETS)
+writer_pending = Gauge("collab_store_pending_updates", "Updates applied and waiting to be stored")
+writer_healthy = Gauge("collab_store_healthy", "1 while the update writer stores, 0 while it retries")
+layer_failures = Counter("collab_layer_publish_failures_total", "Failed attempts to publish to the channel layer")
+
+# What each close code means (documented in the README); any other code counts as "other".
+CLOSE_REASONS = {
+    1000: "normal",
+    1001: "going_away",
+    1005: "no_status",
+    1006: "abnormal",
+    1011: "server_error",
+    1012: "service_restart",
+    1013: "page_full",
+    4400: "malformed",
+    4401: "not_signed_in",
+    4403: "forbidden",
+    4404: "no_such_page",
+    4408: "slow_consumer",
+    4413: "too_large",
+    4429: "too_fast",
+}
+
+
+def count_close(code: int | None) -> None:
+    """Count one ended connection; client-chosen codes outside the table share one label."""
+    code = 1005 if code is None else code
+    reason = CLOSE_REASONS.get(code)
+    if reason is None:
+        connections_closed.labels("other", "other").inc()
+    else:
+        connections_closed.labels(str(code), reason).inc()

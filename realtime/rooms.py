@@ -86,6 +86,8 @@ class Room:
         # Whether this process listens to the page's layer group (False while Redis is away).
         self.grouped = True
         self.group_tried = 0.0
+        # Updates of this room's own connections stored by this process (for the load page).
+        self.updates_stored_here = 0
         self.unload_handle: asyncio.TimerHandle | None = None
 
     def __repr__(self) -> str:
@@ -193,6 +195,7 @@ class Room:
         self.stored_seq = pending.context
         if row_id is not None:
             metrics.updates_stored.inc()
+            self.updates_stored_here += 1
             self.known_ids.add(row_id)
             self.hub.saw_row(row_id)
             self.log_rows += 1
@@ -257,7 +260,7 @@ class Room:
             try:
                 effective = self._apply(data)
             except ProtocolError:
-                logger.error("stored update %s of page %s does not apply", row_id, self.page_id)
+                logger.error("stored update %s does not apply", row_id, extra={"page_id": str(self.page_id)})
                 continue
             if effective is not None:
                 self.size += len(effective)

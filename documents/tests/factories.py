@@ -1,12 +1,17 @@
-"""Small factories for pages and members: plain functions, sensible defaults, keyword args."""
+"""Small factories for pages, members and page documents (real Yjs updates made with pycrdt)."""
 
 import itertools
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+from pycrdt import Doc, Text, XmlElement, XmlFragment, XmlText
 
 from documents.models import Page, PageMember, PageUpdate, PageVersion, Role
+from documents.rendering import CONTENT_FIELD, render
+from documents.selectors.content import page_document_load
+from documents.services.content import NewUpdate, page_updates_append
+from documents.ydoc import doc_from_stored
 
 _titles = itertools.count(1)
 
@@ -62,3 +67,46 @@ def make_version(*, page: Page, number: int = 1, **fields) -> PageVersion:
     fields.setdefault("state", b"")
     fields.setdefault("title", page.title)
     return PageVersion.objects.create(page=page, number=number, **fields)
+
+
+# Page documents ----------------------------------------------------------------------------
+
+
+def paragraph_updates(*paragraphs: str) -> list[bytes]:
+    """One update per paragraph appended to a fresh document's content, as Tiptap would write."""
+    doc: Doc = Doc()
+    fragment = doc.get(CONTENT_FIELD, type=XmlFragment)
+    updates: list[bytes] = []
+    doc.observe(lambda event: updates.append(event.update))
+    for text in paragraphs:
+        fragment.children.append(XmlElement("paragraph", {}, [XmlText(text)]))
+    return updates
+
+
+def append_paragraphs(page, *paragraphs: str, user=None) -> list[int]:
+    """Store paragraphs as log rows of the page, after what its stored document holds."""
+    stored = page_document_load(page_id=page.id)
+    doc = doc_from_stored(stored.state, (data for _, data in stored.updates))
+    fragment = doc.get(CONTENT_FIELD, type=XmlFragment)
+    updates: list[bytes] = []
+    doc.observe(lambda event: updates.append(event.update))
+    for text in paragraphs:
+        fragment.children.append(XmlElement("paragraph", {}, [XmlText(text)]))
+    rows = [NewUpdate(page.id, update, user.pk if user else None) for update in updates]
+    return page_updates_append(updates=rows)
+
+
+def set_title(page, title: str) -> list[int]:
+    doc: Doc = Doc()
+    updates: list[bytes] = []
+    doc.observe(lambda event: updates.append(event.update))
+    doc.get("title", type=Text).insert(0, title)
+    return page_updates_append(updates=[NewUpdate(page.id, update, None) for update in updates])
+
+
+def rendered(*paragraphs: str, title: str = ""):
+    """What the renderer makes of a document holding these paragraphs (and title)."""
+    doc = doc_from_stored(b"", paragraph_updates(*paragraphs))
+    if title:
+        doc.get("title", type=Text).insert(0, title)
+    return render(doc)
