@@ -206,6 +206,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": env_int("API_PAGE_SIZE", 50),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "documents.api.errors.exception_handler",
+    # ?format= chooses a page's content format (text, html, markdown), not a DRF renderer.
+    "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_THROTTLE_CLASSES": [
         "documents.api.throttling.UserRateThrottle",
         "documents.api.throttling.AnonRateThrottle",
@@ -257,6 +259,10 @@ REALTIME = {
     "COMPACT_MIN_AGE_SECONDS": env_float("REALTIME_COMPACT_MIN_AGE_SECONDS", 10.0),
     # How often each process scans the update log for updates it missed.
     "REPAIR_INTERVAL_SECONDS": env_float("REALTIME_REPAIR_INTERVAL_SECONDS", 0.5),
+    # Automatic versions: after this many seconds without edits, and at least this often
+    # during continuous editing (and when the last editor leaves).
+    "VERSION_QUIET_SECONDS": env_float("VERSION_QUIET_SECONDS", 120.0),
+    "VERSION_MAX_INTERVAL_SECONDS": env_float("VERSION_MAX_INTERVAL_SECONDS", 600.0),
     # Seconds of quiet after an edit before the page's rendered text and HTML are saved.
     "RENDER_DELAY_SECONDS": env_float("REALTIME_RENDER_DELAY_SECONDS", 1.0),
     # Idle seconds after which a connection is sent a keep-alive message.

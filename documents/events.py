@@ -16,7 +16,6 @@ logger = logging.getLogger(__name__)
 
 # Message types the server processes understand (see realtime/hub.py).
 UPDATES = "page.updates"
-CONTROL = "page.control"
 ACCESS = "access.changed"
 # Every process listens here for changes of roles, which can affect any page below.
 ACCESS_GROUP = "access"
@@ -39,12 +38,6 @@ def _send(group: str, message: dict[str, Any]) -> None:
 def page_updates_published(page_id: UUID, updates: list[tuple[int, bytes]]) -> None:
     """After the transaction commits, hand stored log rows to every process's Room."""
     message = {"type": UPDATES, "page": str(page_id), "origin": "", "updates": [list(u) for u in updates]}
-    transaction.on_commit(lambda: _send(page_group(page_id), message))
-
-
-def page_control_published(page_id: UUID, action: str, **fields: Any) -> None:
-    """After commit, tell every process's Room of a change to its page (e.g. access)."""
-    message = {"type": CONTROL, "page": str(page_id), "origin": "", "action": action, **fields}
     transaction.on_commit(lambda: _send(page_group(page_id), message))
 
 

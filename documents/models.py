@@ -89,6 +89,8 @@ class PageVersion(models.Model):
     contributors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     label = models.CharField(max_length=200, blank=True, default="")
     reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.AUTO)
+    # For a restore: the number of the version whose content was brought back.
+    restored_from = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -99,6 +101,25 @@ class PageVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page} v{self.number}"
+
+
+class PageContributor(models.Model):
+    """Someone who changed the page since its latest version; the next version lists them.
+
+    Written in the same transaction as the update-log rows, so that compaction (which merges
+    and deletes those rows) loses no author.
+    """
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["page", "user"], name="unique_page_contributor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} changed {self.page_id}"
 
 
 class PageMember(models.Model):

@@ -350,8 +350,6 @@ class Hub:
             room.apply_remote_updates([(int(row_id), bytes(data)) for row_id, data in message["updates"]])
         elif kind == "page.awareness":
             room.apply_remote_awareness(decode_awareness(bytes(message["update"])))
-        elif kind == events.CONTROL:
-            self.maintenance.on_control(room, message)
 
     # Repair ------------------------------------------------------------------------------
 

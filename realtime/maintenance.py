@@ -1,4 +1,4 @@
-"""Work a room needs besides editing: rendering its content, compacting its log.
+"""Work a room needs besides editing: rendering its content, versioning it, compacting its log.
 
 Run from the Hub's tick every half second and when a room unloads; each job runs on a
 database thread and never blocks editing.
@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from collab_site.logs import context_with
+from documents.models import PageVersion
 from documents.rendering import render
 from documents.services.content import page_compact, page_rendered_save
+from documents.services.versions import page_version_create
 from realtime import metrics
 from realtime.db import db_call
 
@@ -48,6 +50,12 @@ class RoomMaintenance:
                 first = room.dirty_since or changed
                 if now - changed >= delay or now - first >= RENDER_MAX_WAIT_SECONDS:
                     self._start(room, "render", self.render(room))
+            since = room.version_dirty_since
+            if since is not None and changed is not None:
+                quiet = now - changed >= self.hub.settings["VERSION_QUIET_SECONDS"]
+                overdue = now - since >= self.hub.settings["VERSION_MAX_INTERVAL_SECONDS"]
+                if quiet or overdue:
+                    self._start(room, "version", self.version(room))
             if room.log_rows >= threshold:
                 min_age = timedelta(seconds=self.hub.settings["COMPACT_MIN_AGE_SECONDS"])
                 self._start(room, "compact", self.compact(room, min_age))
@@ -86,6 +94,13 @@ class RoomMaintenance:
         )
         self._rendered[room] = mark
 
+    async def version(self, room: Room) -> None:
+        """Snapshot the stored page as an automatic version (skipped when nothing changed)."""
+        room.version_dirty_since = None
+        # Whatever this room applied is stored first, so the version holds it.
+        await room.wait_settled()
+        await db_call(page_version_create, page_id=room.page_id, reason=PageVersion.Reason.AUTO)
+
     async def compact(self, room: Room, min_age: timedelta) -> None:
         result = await db_call(page_compact, page_id=room.page_id, min_age=min_age)
         room.log_rows = max(0, room.log_rows - result.merged)
@@ -96,16 +111,15 @@ class RoomMaintenance:
             room.size = len(room.doc.get_update())
 
     async def on_unload(self, room: Room) -> None:
-        """A room's last chance: render what changed and merge its log."""
+        """A room's last chance, when its last editor left: render, version, merge the log."""
         try:
             if room.changed_at is not None and room.changed_at > self._rendered.get(room, 0.0):
                 await self.render(room)
+            if room.version_dirty_since is not None:
+                await self.version(room)
             if room.log_rows:
                 await self.compact(room, timedelta(0))
         except Exception as error:
             logger.warning("unloading the page: %s", error, extra={"page_id": str(room.page_id)})
         finally:
             self._rendered.pop(room, None)
-
-    def on_control(self, room: Room, message: dict[str, Any]) -> None:
-        """Changes to a page made elsewhere (access rules); see the access-control work."""

@@ -81,7 +81,9 @@ class Room:
         self.log_rows = 0
         self.size = 0
         self.changed_at: float | None = None
+        # First change not yet rendered, and first change not yet in a version.
         self.dirty_since: float | None = None
+        self.version_dirty_since: float | None = None
         self.contributors: set[int] = set()
         # Whether this process listens to the page's layer group (False while Redis is away).
         self.grouped = True
@@ -224,6 +226,8 @@ class Room:
         self.changed_at = time.monotonic()
         if self.dirty_since is None:
             self.dirty_since = self.changed_at
+        if self.version_dirty_since is None:
+            self.version_dirty_since = self.changed_at
 
     def _local_awareness(self, conn: Connection, update: bytes) -> None:
         limit = self.hub.settings["MAX_AWARENESS_BYTES"]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from pycrdt import Doc, XmlElement
 
 from documents.events import page_updates_published
-from documents.models import Page, PageUpdate
+from documents.models import Page, PageContributor, PageUpdate
 from documents.selectors.content import page_document_load
 from documents.ydoc import doc_content, doc_from_stored, doc_title
 
@@ -29,8 +29,14 @@ class NewUpdate:
 def page_updates_append(*, updates: list[NewUpdate]) -> list[int]:
     """Append updates to their pages' logs in one transaction; returns their ids in order."""
     rows = [PageUpdate(page_id=u.page_id, data=u.data, user_id=u.user_id) for u in updates]
+    authors = {(u.page_id, u.user_id) for u in updates if u.user_id is not None}
     with transaction.atomic():
         PageUpdate.objects.bulk_create(rows)
+        if authors:
+            PageContributor.objects.bulk_create(
+                [PageContributor(page_id=page_id, user_id=user_id) for page_id, user_id in authors],
+                ignore_conflicts=True,
+            )
     return [row.id for row in rows]
 
 

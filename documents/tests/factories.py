@@ -10,7 +10,7 @@ from pycrdt import Doc, Text, XmlElement, XmlFragment, XmlText
 from documents.models import Page, PageMember, PageUpdate, PageVersion, Role
 from documents.rendering import CONTENT_FIELD, render
 from documents.selectors.content import page_document_load
-from documents.services.content import NewUpdate, page_updates_append
+from documents.services.content import NewUpdate, page_updates_append, title_replace
 from documents.ydoc import doc_from_stored
 
 _titles = itertools.count(1)
@@ -84,23 +84,34 @@ def paragraph_updates(*paragraphs: str) -> list[bytes]:
 
 
 def append_paragraphs(page, *paragraphs: str, user=None) -> list[int]:
-    """Store paragraphs as log rows of the page, after what its stored document holds."""
+    """Store paragraphs as log rows of the page, after what its stored document holds.
+
+    A new page's one empty paragraph is typed into first, as a person would.
+    """
     stored = page_document_load(page_id=page.id)
     doc = doc_from_stored(stored.state, (data for _, data in stored.updates))
     fragment = doc.get(CONTENT_FIELD, type=XmlFragment)
     updates: list[bytes] = []
     doc.observe(lambda event: updates.append(event.update))
-    for text in paragraphs:
+    paragraphs_left = list(paragraphs)
+    children = list(fragment.children)
+    if paragraphs_left and len(children) == 1 and children[0].tag == "paragraph" and not len(children[0].children):
+        first = children[0]
+        first.children.append(XmlText(paragraphs_left.pop(0)))
+    for text in paragraphs_left:
         fragment.children.append(XmlElement("paragraph", {}, [XmlText(text)]))
     rows = [NewUpdate(page.id, update, user.pk if user else None) for update in updates]
     return page_updates_append(updates=rows)
 
 
 def set_title(page, title: str) -> list[int]:
-    doc: Doc = Doc()
+    """Store a change of the document's title as a log row, as a person renaming would."""
+    stored = page_document_load(page_id=page.id)
+    doc = doc_from_stored(stored.state, (data for _, data in stored.updates))
     updates: list[bytes] = []
     doc.observe(lambda event: updates.append(event.update))
-    doc.get("title", type=Text).insert(0, title)
+    with doc.transaction():
+        title_replace(doc, title)
     return page_updates_append(updates=[NewUpdate(page.id, update, None) for update in updates])
 
 

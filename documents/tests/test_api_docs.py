@@ -45,6 +45,13 @@ def test_schema_is_openapi_3_with_every_operation(browser):
         ("/api/pages/{page_id}/members/{user_id}/", "delete"): "members_remove",
         ("/api/pages/{page_id}/ticket/", "post"): "pages_ticket",
         ("/api/users/", "get"): "users_search",
+        ("/api/pages/{page_id}/content/", "get"): "content_retrieve",
+        ("/api/pages/{page_id}/content/", "put"): "content_replace",
+        ("/api/pages/{page_id}/content/", "post"): "content_append",
+        ("/api/pages/{page_id}/versions/", "get"): "versions_list",
+        ("/api/pages/{page_id}/versions/", "post"): "versions_name",
+        ("/api/pages/{page_id}/versions/{number}/", "get"): "versions_retrieve",
+        ("/api/pages/{page_id}/versions/{number}/restore/", "post"): "versions_restore",
     }
 
 
