@@ -42,6 +42,18 @@ class PageConsumer(AsyncWebsocketConsumer):
     conn: Connection | None = None
     room: Room | None = None
 
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Read the socket's messages one after another. Channels' own loop waits on a new
+        task per message so that it can also read a layer channel, which rooms do instead."""
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
+
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Call the handler directly: this consumer does no ORM work, so Channels' per-message
         close_old_connections() thread hop would be pure cost."""

@@ -38,8 +38,9 @@ logger = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
     "PRESENCE_TIMEOUT_SECONDS": 35.0,
-    # Rows whose transactions commit out of id order stay visible to the repair scan this long.
-    "REPAIR_LAG_SECONDS": 5.0,
+    # Rows whose transactions commit out of id order stay visible to the repair scan this long
+    # (the writer's transactions last milliseconds; each scan reads this many seconds of log).
+    "REPAIR_LAG_SECONDS": 1.5,
 }
 
 _PUBLISH_QUEUE_MAX = 10_000

@@ -1,6 +1,7 @@
 """Prometheus metrics of the realtime side (served at /metrics, one registry per process)."""
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -15,8 +16,43 @@ updates_applied = Counter("collab_updates_applied_total", "Updates that changed 
 updates_stored = Counter("collab_updates_stored_total", "Updates appended to the update log")
 updates_broadcast = Counter("collab_updates_broadcast_total", "Update messages sent to connections")
 updates_remote = Counter("collab_updates_remote_total", "Updates received from other processes")
-bytes_in = Counter("collab_bytes_in_total", "WebSocket bytes received")
-bytes_out = Counter("collab_bytes_out_total", "WebSocket bytes sent")
+
+
+class Tally:
+    """A counter for the per-frame hot path: a plain integer, read at scrape time.
+
+    prometheus_client's Counter takes a lock on every increment; these are only ever
+    incremented on the event loop's thread.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def inc(self, amount: int = 1) -> None:
+        self.value += amount
+
+
+class _TallyCollector:
+    def __init__(self, tallies: dict[str, tuple[Tally, str]]) -> None:
+        self._tallies = tallies
+
+    def collect(self):
+        for name, (tally, documentation) in self._tallies.items():
+            yield CounterMetricFamily(name, documentation, value=tally.value)
+
+
+bytes_in = Tally()
+bytes_out = Tally()
+REGISTRY.register(
+    _TallyCollector(
+        {
+            "collab_bytes_in": (bytes_in, "WebSocket bytes received"),
+            "collab_bytes_out": (bytes_out, "WebSocket bytes sent"),
+        }
+    )
+)
 
 store_latency = Histogram(
     "collab_update_store_seconds", "From applying an update to its row being committed", buckets=LATENCY_BUCKETS

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from django.db import transaction
+import psycopg
+from django.db import connection, transaction
 from django.utils import timezone
 from pycrdt import Doc, XmlElement
 
@@ -27,7 +28,14 @@ class NewUpdate:
 
 
 def page_updates_append(*, updates: list[NewUpdate]) -> list[int]:
-    """Append updates to their pages' logs in one transaction; returns their ids in order."""
+    """Append updates to their pages' logs in one transaction; returns their ids in order.
+
+    Records who wrote them (for the next version) in the same transaction.
+    """
+    if not updates:
+        return []
+    if connection.vendor == "postgresql":
+        return _append_postgresql(updates)
     rows = [PageUpdate(page_id=u.page_id, data=u.data, user_id=u.user_id) for u in updates]
     authors = {(u.page_id, u.user_id) for u in updates if u.user_id is not None}
     with transaction.atomic():
@@ -38,6 +46,48 @@ def page_updates_append(*, updates: list[NewUpdate]) -> list[int]:
                 ignore_conflicts=True,
             )
     return [row.id for row in rows]
+
+
+_INSERT_UPDATES = """
+INSERT INTO documents_pageupdate (page_id, data, user_id, created_at)
+SELECT page_id, data, user_id, %(now)s
+FROM unnest(%(pages)s::uuid[], %(datas)s::bytea[], %(users)s::integer[]) WITH ORDINALITY AS t(page_id, data, user_id, n)
+ORDER BY n
+RETURNING id
+"""
+
+_INSERT_CONTRIBUTORS = """
+INSERT INTO documents_pagecontributor (page_id, user_id)
+SELECT * FROM unnest(%(pages)s::uuid[], %(users)s::integer[])
+ON CONFLICT DO NOTHING
+"""
+
+
+def _append_postgresql(updates: list[NewUpdate]) -> list[int]:
+    """The hot path of every edit: one statement for any number of rows, with the update
+    bytes sent as binary parameters (Django's client-side binding would escape each one
+    into the SQL text, which cost most of the writer's time)."""
+    authors = sorted({(u.page_id, u.user_id) for u in updates if u.user_id is not None}, key=str)
+    with transaction.atomic():
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(
+                _INSERT_UPDATES,
+                {
+                    "now": timezone.now(),
+                    "pages": [u.page_id for u in updates],
+                    "datas": [u.data for u in updates],
+                    "users": [u.user_id for u in updates],
+                },
+                binary=True,
+            )
+            ids = sorted(row[0] for row in cursor.fetchall())
+            if authors:
+                cursor.execute(
+                    _INSERT_CONTRIBUTORS,
+                    {"pages": [page for page, _ in authors], "users": [user for _, user in authors]},
+                )
+    return ids
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,6 @@ async def test_garbage_is_logged_once_not_per_frame(hub, connect, page, user, ca
     await client.flush()
     await client.pump()
     assert client.close_code == 4400
-    lines = [r for r in caplog.records if "closing connection" in r.getMessage()]
+    lines = [r for r in caplog.records if "closing the connection" in r.getMessage()]
     assert len(lines) == 1
     assert not any(r.exc_info for r in caplog.records)

@@ -122,13 +122,13 @@ def _requests(view: str, status: str) -> float:
 @pytest.mark.django_db
 def test_request_metrics_count_by_view_name_and_status(client, user):
     """Each answered request counts under its URL name (never its path) and status."""
-    before_ok, before_denied = _requests("api-page-list", "200"), _requests("api-page-list", "403")
+    before_ok, before_denied = _requests("api-page-list", "200"), _requests("api-page-list", "401")
     before_missing = _requests("unmatched", "404")
     client.get("/api/pages/")
     client.force_login(user)
     client.get("/api/pages/")
     client.get("/no/such/thing/")
-    assert _requests("api-page-list", "403") == before_denied + 1
+    assert _requests("api-page-list", "401") == before_denied + 1
     assert _requests("api-page-list", "200") == before_ok + 1
     assert _requests("unmatched", "404") == before_missing + 1
     count = REGISTRY.get_sample_value("collab_http_request_seconds_count", {"view": "api-page-list", "method": "GET"})

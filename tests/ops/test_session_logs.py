@@ -3,6 +3,7 @@
 import asyncio
 import json
 import re
+import urllib.request
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -13,6 +14,16 @@ from tests.ops.support import http_get
 from tests.support.live import SocketClient, session_cookie
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+
+
+def ticket_for(server, page, token: str) -> str:
+    """A real WebSocket ticket from the API (a ticket is the only credential looked at)."""
+    request = urllib.request.Request(
+        f"{server.http_url}/api/pages/{page.id}/ticket/", method="POST", headers={"Authorization": f"Token {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())["ticket"]
+
 
 CONTENT = ["Quokka-7f3a confidential merger plan", "Zoë's naïve café — 秘密"]
 TICKET = "tkt-9d8c7b6a5f4e3d2c"
@@ -34,14 +45,15 @@ async def test_session_logs_are_json_with_context_and_no_secrets(live_servers, u
         {"Authorization": f"Token {token}"},
     )
     assert status == 200
-    client = SocketClient(f"{server.ws_url}/ws/pages/{page.id}?ticket={TICKET}", cookie, "logged")
+    tickets = [await sync_to_async(ticket_for)(server, page, token) for _ in range(2)]
+    client = SocketClient(f"{server.ws_url}/ws/pages/{page.id}?ticket={tickets[0]}", None, "logged")
     await client.connect()
     await client.wait_synced()
     for text in CONTENT:
         await client.edit(text)
     await client.wait_for(lambda: len(client.echoes) >= 1 + len(CONTENT))
     await client.close()
-    bad = SocketClient(f"{server.ws_url}/ws/pages/{page.id}?ticket={TICKET}", cookie, "bad")
+    bad = SocketClient(f"{server.ws_url}/ws/pages/{page.id}?ticket={tickets[1]}", cookie, "bad")
     await bad.connect()
     await bad.wait_synced()
     await bad.ws.send(b"\x00\x02\xff\xff\xff")  # a sync update whose length runs past the frame
@@ -51,7 +63,7 @@ async def test_session_logs_are_json_with_context_and_no_secrets(live_servers, u
     assert await asyncio.get_running_loop().run_in_executor(None, server.stop) == 0
 
     output = server.output()
-    secrets = [TICKET, QUERY_TOKEN, token, cookie.split("=", 1)[1], *CONTENT, "Quokka"]
+    secrets = [TICKET, *tickets, QUERY_TOKEN, token, cookie.split("=", 1)[1], *CONTENT, "Quokka"]
     for secret in secrets:
         assert secret not in output, f"{secret!r} is in the log"
     # At DEBUG websockets logs every frame; its payload (the document, in hex) must not show.
