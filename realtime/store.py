@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError
+from django.db import DatabaseError, IntegrityError, connections
 
-from documents.services.content import NewUpdate, page_updates_append
+from documents.services.content import NewUpdate, append_statements, page_updates_append
 from realtime import metrics
 from realtime.db import db_write
 
@@ -49,6 +50,7 @@ class UpdateWriter:
         self._idle.set()
         self.healthy = True
         self.last_error: str | None = None
+        self._postgres = PostgresAppender() if connections["default"].vendor == "postgresql" else None
 
     def start(self) -> None:
         if self._task is None:
@@ -62,6 +64,8 @@ class UpdateWriter:
             except asyncio.CancelledError:
                 pass
             self._task = None
+        if self._postgres is not None:
+            await self._postgres.close()
 
     def submit(self, update: PendingUpdate) -> None:
         self._queue.append(update)
@@ -120,19 +124,67 @@ class UpdateWriter:
             self.last_error = None
             return ids
 
-    @staticmethod
-    async def _insert(rows: list[NewUpdate]) -> list[int | None]:
+    async def _insert(self, rows: list[NewUpdate]) -> list[int | None]:
         try:
-            return list(await db_write(page_updates_append, updates=rows))
-        except IntegrityError:
+            return await self._append(rows)
+        except (IntegrityError, psycopg.errors.IntegrityError):
             pass
         # A page was deleted for good while it was open: store the others one by one.
         ids: list[int | None] = []
         for row in rows:
             try:
-                [row_id] = await db_write(page_updates_append, updates=[row])
-            except IntegrityError:
+                [row_id] = await self._append([row])
+            except (IntegrityError, psycopg.errors.IntegrityError):
                 logger.warning("dropped an update of page %s, which no longer exists", row.page_id)
                 row_id = None
             ids.append(row_id)
         return ids
+
+    async def _append(self, rows: list[NewUpdate]) -> list[int | None]:
+        if self._postgres is None:
+            return list(await db_write(page_updates_append, updates=rows))
+        return list(await self._postgres.append(rows))
+
+
+class PostgresAppender:
+    """The update log's writer on PostgreSQL: its own asynchronous connection on the event loop.
+
+    A database thread would compete with the event loop for the GIL on every batch; this
+    connection never leaves the loop. Errors come out as Django's DatabaseError, so the
+    writer's retry treats both paths alike.
+    """
+
+    def __init__(self) -> None:
+        self._connection: psycopg.AsyncConnection | None = None
+
+    async def append(self, rows: list[NewUpdate]) -> list[int]:
+        try:
+            connection = await self._connect()
+            async with connection.transaction():
+                [(insert, params), *others] = append_statements(rows)
+                cursor = await connection.execute(insert, params, binary=True)
+                ids = sorted(row[0] for row in await cursor.fetchall())
+                for sql, more in others:
+                    await connection.execute(sql, more)
+            return ids
+        except psycopg.errors.IntegrityError:
+            raise
+        except psycopg.Error as error:
+            await self.close()
+            raise DatabaseError(str(error)) from error
+
+    async def _connect(self) -> psycopg.AsyncConnection:
+        if self._connection is None or self._connection.closed:
+            params = connections["default"].get_connection_params()
+            for sync_only in ("cursor_factory", "context"):
+                params.pop(sync_only, None)
+            self._connection = await psycopg.AsyncConnection.connect(**params, autocommit=True)
+        return self._connection
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            try:
+                await self._connection.close()
+            except psycopg.Error:
+                pass
+            self._connection = None

@@ -63,30 +63,42 @@ ON CONFLICT DO NOTHING
 """
 
 
-def _append_postgresql(updates: list[NewUpdate]) -> list[int]:
-    """The hot path of every edit: one statement for any number of rows, with the update
-    bytes sent as binary parameters (Django's client-side binding would escape each one
-    into the SQL text, which cost most of the writer's time)."""
+def append_statements(updates: list[NewUpdate]) -> list[tuple[str, dict[str, object]]]:
+    """The PostgreSQL statements that append `updates` and record their authors.
+
+    One statement for any number of rows, with the update bytes as binary parameters
+    (Django's client-side binding would escape each one into the SQL text, which cost most
+    of the writer's time). The first statement returns the new ids, ascending in the order
+    of `updates`. The realtime writer runs them on its own asynchronous connection.
+    """
+    statements: list[tuple[str, dict[str, object]]] = [
+        (
+            _INSERT_UPDATES,
+            {
+                "now": timezone.now(),
+                "pages": [u.page_id for u in updates],
+                "datas": [u.data for u in updates],
+                "users": [u.user_id for u in updates],
+            },
+        )
+    ]
     authors = sorted({(u.page_id, u.user_id) for u in updates if u.user_id is not None}, key=str)
+    if authors:
+        statements.append(
+            (_INSERT_CONTRIBUTORS, {"pages": [page for page, _ in authors], "users": [user for _, user in authors]})
+        )
+    return statements
+
+
+def _append_postgresql(updates: list[NewUpdate]) -> list[int]:
     with transaction.atomic():
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(
-                _INSERT_UPDATES,
-                {
-                    "now": timezone.now(),
-                    "pages": [u.page_id for u in updates],
-                    "datas": [u.data for u in updates],
-                    "users": [u.user_id for u in updates],
-                },
-                binary=True,
-            )
+            [(insert, params), *others] = append_statements(updates)
+            cursor.execute(insert, params, binary=True)
             ids = sorted(row[0] for row in cursor.fetchall())
-            if authors:
-                cursor.execute(
-                    _INSERT_CONTRIBUTORS,
-                    {"pages": [page for page, _ in authors], "users": [user for _, user in authors]},
-                )
+            for sql, more in others:
+                cursor.execute(sql, more)
     return ids
 
 
