@@ -7,7 +7,7 @@ document is a contract with the browser editor: Tiptap's content is the XmlFragm
 
 from collections.abc import Iterable
 
-from pycrdt import Doc, Text, XmlFragment
+from pycrdt import Doc, Text, XmlFragment, get_update
 
 from documents.rendering import CONTENT_FIELD, TITLE_FIELD
 
@@ -29,3 +29,14 @@ def doc_content(doc: Doc) -> XmlFragment:
 
 def doc_title(doc: Doc) -> Text:
     return doc.get(TITLE_FIELD, type=Text)
+
+
+def doc_holds(doc: Doc, update: bytes) -> bool:
+    """Whether the document has integrated every struct of `update`.
+
+    Yrs keeps an update whose dependencies are missing as pending: it is not in the
+    document's state vector, nor in `get_update()`. The part of `update` the state vector
+    does not cover then still has structs (its first varUint, the number of clients with
+    structs, is not 0).
+    """
+    return get_update(update, doc.get_state())[:1] == b"\x00"

@@ -22,7 +22,7 @@ from django.conf import settings
 from collab_site.logs import context_with
 from documents import events
 from documents.models import AccessEvent, PageUpdate
-from documents.selectors.content import page_update_ids_after, page_updates_fetch
+from documents.selectors.content import page_update_ids_after
 from realtime import metrics
 from realtime.auth import PAGE_FULL, TOO_FAST, recheck
 from realtime.connection import Connection
@@ -401,20 +401,12 @@ class Hub:
             ]
             for row_id, _ in rows:
                 self.saw_row(row_id)
-            if missing:
-                fetched = await db_call(page_updates_fetch, ids=[row_id for row_id, _ in missing])
-                found = {row_id for row_id, _, _ in fetched}
-                metrics.repairs.inc(len(fetched))
-                for row_id, page_id, data in fetched:
-                    room = self.rooms.get(page_id)
-                    if room is not None:
-                        room.apply_remote_updates([(row_id, data)])
-                gone = {page_id for row_id, page_id in missing if row_id not in found}
-                for page_id in gone:
-                    # Compacted away before we saw it: the stored state has it.
-                    room = self.rooms.get(page_id)
-                    if room is not None:
-                        await room.resync()
+            # A room that missed rows is rebuilt from the log (see Room.rebuild), once.
+            for page_id in {page_id for _, page_id in missing}:
+                room = self.rooms.get(page_id)
+                if room is not None:
+                    metrics.repairs.inc(sum(1 for _, missed in missing if missed == page_id))
+                    await room.rebuild()
         self._advance_floor()
 
     # Access ------------------------------------------------------------------------------

@@ -18,15 +18,24 @@ class _State:
 class Presence:
     def __init__(self) -> None:
         self._states: dict[int, _State] = {}
+        # Which local connection announced each client id: another connection may not
+        # change or remove it (a hostile client could otherwise hide or fake others' cursors).
+        self._owners: dict[int, int] = {}
 
     def __len__(self) -> int:
         return sum(1 for s in self._states.values() if s.state != "null")
 
-    def apply(self, entries: list[AwarenessEntry]) -> list[AwarenessEntry]:
-        """Take the entries y-protocols would take; returns them (the others are stale)."""
+    def apply(self, entries: list[AwarenessEntry], owner: int | None = None) -> list[AwarenessEntry]:
+        """Take the entries y-protocols would take; returns them (the others are stale).
+
+        `owner` is the local connection sending them (None for another process's entries).
+        """
         now = time.monotonic()
         accepted = []
         for entry in entries:
+            held_by = self._owners.get(entry.client_id)
+            if owner is not None and held_by is not None and held_by != owner:
+                continue
             current = self._states.get(entry.client_id)
             newer = current is None or current.clock < entry.clock
             # An equal clock with a null state is a removal the client resends on close.
@@ -34,6 +43,10 @@ class Presence:
             if newer or leaving:
                 self._states[entry.client_id] = _State(entry.clock, entry.state, now)
                 accepted.append(entry)
+                if entry.removed:
+                    self._owners.pop(entry.client_id, None)
+                elif owner is not None:
+                    self._owners[entry.client_id] = owner
         return accepted
 
     def remove(self, client_ids: set[int]) -> list[AwarenessEntry]:
@@ -41,6 +54,7 @@ class Presence:
         now = time.monotonic()
         removed = []
         for client_id in client_ids:
+            self._owners.pop(client_id, None)
             current = self._states.get(client_id)
             if current is None or current.state == "null":
                 continue

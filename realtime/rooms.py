@@ -19,6 +19,7 @@ from uuid import UUID
 from pycrdt import Doc, TransactionEvent, merge_updates
 
 from documents.selectors.content import page_document_load
+from documents.ydoc import doc_from_stored, doc_holds
 from realtime import metrics
 from realtime.connection import Connection
 from realtime.db import db_call
@@ -67,7 +68,11 @@ class Room:
         self.page_id = page_id
         self.doc: Doc = Doc()
         self._captured: list[bytes] = []
-        self.doc.observe(self._on_transaction)
+        self._subscription = self.doc.observe(self._on_transaction)
+        # Local updates applied but not yet stored, by sequence number (see rebuild()).
+        self._unstored: dict[int, bytes] = {}
+        # While a rebuild reads the database: every update applied meanwhile, to apply again.
+        self._replay: list[bytes] | None = None
         self.connections: set[Connection] = set()
         self.presence = Presence()
         self.ready = asyncio.Event()
@@ -118,15 +123,33 @@ class Room:
         finally:
             self.ready.set()
 
-    async def resync(self) -> None:
-        """Re-read the stored document to pick up rows merged away before this room saw them."""
-        stored = await db_call(page_document_load, page_id=self.page_id)
-        if stored is None:
-            return
+    async def rebuild(self) -> None:
+        """Rebuild the Doc from the database, in log order, after this room missed updates.
+
+        Applying missed rows late, out of order, is not enough: Yrs can drop an update that
+        arrived before the one it depends on (same-client clock gaps), and rows may have been
+        merged into the stored state meanwhile. The log, read in id order, is causal order.
+        Updates this room applied while the rebuild read the database are applied again.
+        """
+        self._replay = [data for _, data in self._unstored.items()]
+        try:
+            stored = await db_call(page_document_load, page_id=self.page_id)
+            if stored is None:
+                return
+            fresh: Doc = doc_from_stored(stored.state, (data for _, data in stored.updates))
+            with fresh.transaction():
+                for data in self._replay:
+                    fresh.apply_update(data)
+        finally:
+            self._replay = None
         metrics.resyncs.inc()
-        for data in [stored.state, *(data for _, data in stored.updates)]:
-            self._forward(self._apply(data))
+        catch_up = fresh.get_update(self.doc.get_state())
+        self.doc.unobserve(self._subscription)
+        self.doc = fresh
+        self._subscription = fresh.observe(self._on_transaction)
         self.known_ids.update(row_id for row_id, _ in stored.updates)
+        if catch_up != EMPTY_UPDATE:
+            self._forward(catch_up)
 
     # Applying ----------------------------------------------------------------------------
 
@@ -134,8 +157,19 @@ class Room:
         self._captured.append(event.update)
 
     def _apply(self, update: bytes) -> bytes | None:
-        """Apply an update; return what was new in it, or None if nothing was."""
+        """Apply an update; return what to store and show, or None when it brought nothing.
+
+        That is the update itself, not only what its transaction changed: an update can
+        arrive before one it depends on (a client that reconnects to a process which has
+        not yet seen everything it saw, or two tabs of one browser). Yrs keeps such an
+        update pending, leaves it out of the transaction's update and out of encoded states,
+        and integrates it silently when the missing piece arrives. Kept whole in the log and
+        sent whole to clients, it is never lost and every copy converges. When a transaction
+        also integrated earlier pending updates, those parts are added to it.
+        """
         self._captured.clear()
+        if self._replay is not None:
+            self._replay.append(update)
         try:
             self.doc.apply_update(update)
         except ValueError as error:
@@ -144,11 +178,21 @@ class Room:
             if isinstance(error, (KeyboardInterrupt, SystemExit, asyncio.CancelledError)):
                 raise
             raise ProtocolError(f"update could not be applied: {error}") from error
-        if not self._captured:
-            return None
-        effective = self._captured[0] if len(self._captured) == 1 else merge_updates(*self._captured)
+        captured = [u for u in self._captured if u != EMPTY_UPDATE]
         self._captured.clear()
-        return None if effective == EMPTY_UPDATE else effective
+        if not captured:
+            if self._holds(update):
+                return None  # nothing new: a stale client's sync, an echo, a duplicate
+            return update  # pending: not integrated yet, but it must be kept
+        if captured == [update]:
+            return update
+        return merge_updates(update, *captured)
+
+    def _holds(self, update: bytes) -> bool:
+        try:
+            return doc_holds(self.doc, update)
+        except ValueError:
+            return True
 
     # Messages from this process's connections --------------------------------------------
 
@@ -188,6 +232,7 @@ class Room:
         self.size += len(effective)
         if conn.identity.user_id is not None:
             self.contributors.add(conn.identity.user_id)
+        self._unstored[self.applied_seq] = effective
         self.hub.writer.submit(
             PendingUpdate(self.page_id, effective, conn.identity.user_id, self._stored, context=self.applied_seq)
         )
@@ -195,6 +240,7 @@ class Room:
     def _stored(self, pending: PendingUpdate, row_id: int | None) -> None:
         """The writer committed an update of this room: now everyone may see it."""
         self.stored_seq = pending.context
+        self._unstored.pop(pending.context, None)
         if row_id is not None:
             metrics.updates_stored.inc()
             self.updates_stored_here += 1
@@ -234,7 +280,7 @@ class Room:
         if limit and len(update) > limit:
             raise UpdateRejected(4413, "awareness state too large")
         entries = decode_awareness(update)
-        accepted = self.presence.apply(entries)
+        accepted = self.presence.apply(entries, owner=conn.id)
         if not accepted:
             return
         for entry in accepted:

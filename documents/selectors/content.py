@@ -44,9 +44,3 @@ def page_update_ids_after(*, page_ids: list[UUID], after_id: int) -> list[tuple[
         fetched = cursor.fetchall()
     to_uuid = Page._meta.pk.to_python
     return [(row_id, to_uuid(page_id)) for row_id, page_id in fetched]
-
-
-def page_updates_fetch(*, ids: list[int]) -> list[tuple[int, UUID, bytes]]:
-    """The log rows with these ids that still exist (compaction may have merged some)."""
-    rows = PageUpdate.objects.filter(id__in=ids).order_by("id").values_list("id", "page_id", "data")
-    return [(row_id, page_id, bytes(data)) for row_id, page_id, data in rows]

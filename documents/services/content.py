@@ -10,12 +10,12 @@ from uuid import UUID
 import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
-from pycrdt import Doc, XmlElement
+from pycrdt import Doc, XmlElement, merge_updates
 
 from documents.events import page_updates_published
 from documents.models import Page, PageContributor, PageUpdate
 from documents.selectors.content import page_document_load
-from documents.ydoc import doc_content, doc_from_stored, doc_title
+from documents.ydoc import doc_content, doc_from_stored, doc_holds, doc_title
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +128,9 @@ def page_compact(*, page_id: UUID, min_age: timedelta = timedelta(0)) -> Compact
         if not merged:
             return Compaction(0, len(page.state or b""), time.perf_counter() - started)
         doc = doc_from_stored(bytes(page.state or b""), (data for _, data in merged))
-        state = doc.get_update()
+        # Updates still waiting for one they depend on are not in the encoded state: keep them.
+        waiting = [bytes(data) for _, data in merged if not doc_holds(doc, bytes(data))]
+        state = merge_updates(doc.get_update(), *waiting) if waiting else doc.get_update()
         Page.objects.filter(id=page_id).update(state=state)
         PageUpdate.objects.filter(id__in=[row_id for row_id, _ in merged]).delete()
     return Compaction(len(merged), len(state), time.perf_counter() - started)
