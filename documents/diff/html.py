@@ -37,6 +37,8 @@ from .model import Change, Segment, blocks_noun
 Side = Literal["before", "after", "both"]
 _SENTINEL = "\x00"
 _OPEN_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
+# How far above a change's context to look for the heading it sits under.
+HEADING_REACH = 3
 PLACEHOLDER = '<div class="diff-placeholder" aria-hidden="true"></div>'
 
 
@@ -201,6 +203,16 @@ def _split_unchanged(change: Change, position: int, total: int, context: int | N
         return count, 0
     head = context if position > 0 else 0
     tail = context if position < total - 1 else 0
+    if tail:
+        # Keep the heading the change sits under, when it is close: it says where the change is.
+        for extra in range(1, HEADING_REACH + 1):
+            index = count - tail - extra
+            if index < head:
+                break
+            node = change.new[index]
+            if isinstance(node, Block) and node.type == "heading":
+                tail += extra
+                break
     if count - head - tail < 2:  # folding one block saves nothing
         return count, 0
     return head, tail
