@@ -582,3 +582,28 @@ def test_many_empty_paragraphs_still_anchor_the_alignment():
     new[301] = p("Line one-fifty")
     diff = diff_blocks(old, new)
     assert [change["op"] for change in diff.changes] == ["equal", "change", "equal"]
+
+
+def test_context_keeps_the_heading_a_change_sits_under():
+    """Folding stops at the heading just above a change's context, so the reader sees which section changed."""
+    section = [Block("heading", {"level": 2}, [TextRun("Risks")])]
+    body = [p(f"Risk paragraph {index} stays the same.") for index in range(4)]
+    old = [*paragraphs(0, 1, 2, 3), *section, *body, p("Last words.")]
+    new = copy.deepcopy(old)
+    new[-1] = p("Last words, edited.")
+    html = diff_blocks(old, new).to_html()
+    folded, shown = html.split("</details>")
+    assert "<h2>Risks</h2>" in shown
+    assert "4 paragraphs unchanged" in folded
+
+
+def test_side_by_side_move_with_edits_shows_each_side():
+    """A block moved and edited: the old place in "before", the new place with its edits in "after"."""
+    edited = PARAGRAPHS[0].replace("first", "opening")
+    before, after = diff_blocks(paragraphs(0, 1, 2, 3), [*paragraphs(1, 2, 3), p(edited)]).to_html("side_by_side")
+    assert 'class="diff-block-moved-away"' in before
+    assert "Moved down from here" in before
+    assert '<p class="diff-block-moved"' in after
+    assert '<ins class="diff-ins">opening</ins>' in after
+    assert "<ins" not in before
+    assert before.count('class="diff-row"') == after.count('class="diff-row"')

@@ -26,6 +26,7 @@ import {
   versionOption,
 } from "./versions.js";
 
+const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 const REFRESH_EVERY_MS = 60_000;
 const KEY_PREVIEW_DELAY_MS = 180;
 const MAX_AVATARS = 3;
@@ -83,8 +84,17 @@ class HistoryPanel {
       { type: "button", class: "history-button", "aria-expanded": "false", "aria-controls": "history-drawer" },
     );
     this.button.innerHTML = `${icons.history}<span>History</span>`;
+    this.button.setAttribute("aria-keyshortcuts", isMac ? "Meta+Alt+Shift+H" : "Control+Alt+Shift+H");
     this.button.addEventListener("click", () => (this.isOpen ? this.close() : this.open()));
     slot.append(this.button);
+    // Mod-Alt-Shift-H, as in Google Docs. event.code: Alt changes the character on a Mac.
+    document.addEventListener("keydown", (event) => {
+      if (event.code !== "KeyH" || !event.altKey || !event.shiftKey || !(isMac ? event.metaKey : event.ctrlKey)) return;
+      if (document.querySelector("dialog[open]")) return;
+      event.preventDefault();
+      if (this.isOpen) this.close({ toEditor: true });
+      else this.open();
+    });
 
     this._buildDrawer();
     this._buildView();
@@ -111,6 +121,7 @@ class HistoryPanel {
       <div class="history-tools">
         <button type="button" class="history-name-button" data-name>${icons.tag}<span>Name current version</span></button>
       </div>
+      <div class="history-refresh-error" role="alert" hidden></div>
       <div class="history-scroll">
         <div class="version-list" role="listbox" aria-labelledby="history-drawer-title" tabindex="-1"></div>
         <div class="history-more" aria-live="polite"></div>
@@ -120,6 +131,7 @@ class HistoryPanel {
     this.listbox = drawer.querySelector(".version-list");
     this.more = drawer.querySelector(".history-more");
     this.scroller = drawer.querySelector(".history-scroll");
+    this.refreshError = drawer.querySelector(".history-refresh-error");
     drawer.querySelector("[data-close]").addEventListener("click", () => this.close());
     const nameButton = drawer.querySelector("[data-name]");
     if (this.canEdit) nameButton.addEventListener("click", () => this.nameCurrent());
@@ -161,8 +173,9 @@ class HistoryPanel {
         <div class="history-banner-actions">
           <button type="button" data-compare aria-pressed="false">${icons.compare}<span>Compare</span></button>
           <button type="button" class="primary" data-restore>${icons.restore}<span>Restore this version</span></button>
+          <button type="button" class="history-back" data-back>Back to current</button>
         </div>
-        <button type="button" class="history-back" data-back>Back to current</button>
+        <button type="button" class="history-back-top" data-back>Back to current</button>
       </div>
       <div class="compare-bar" hidden>
         <div class="compare-pickers">
@@ -203,7 +216,7 @@ class HistoryPanel {
     this.count = view.querySelector(".diff-count");
     this.content = view.querySelector(".history-content");
     if (!this.canEdit) this.restoreButton.remove();
-    view.querySelector("[data-back]").addEventListener("click", () => this.close({ toEditor: true }));
+    for (const back of view.querySelectorAll("[data-back]")) back.addEventListener("click", () => this.close({ toEditor: true }));
     view.querySelector("[data-to-list]").addEventListener("click", () => this._showPhoneList());
     this.compareButton.addEventListener("click", () => {
       if (this.compare) this.select(this.compare.to, { keepCompare: false, force: true });
@@ -315,16 +328,23 @@ class HistoryPanel {
 
   async loadFirst({ quiet = false } = {}) {
     if (this.listLoading) return this.listLoading;
-    if (!quiet) this.listError = null;
+    const hadList = this.list.loaded;
+    if (!hadList) this.listError = null;
     this._renderMore();
     this.listLoading = this.api
       .list()
       .then((page) => {
         this.list.apply(page, { fresh: true });
-        this.listError = null;
+        if (!hadList) this.listError = null;
+        this._showRefreshError(null);
       })
       .catch((error) => {
-        if (!quiet || !this.list.loaded) this.listError = error;
+        // With versions already on screen, say the list may be out of date, above it.
+        if (hadList) {
+          if (!quiet) this._showRefreshError(error);
+        } else {
+          this.listError = error;
+        }
       })
       .finally(() => {
         this.listLoading = null;
@@ -333,6 +353,15 @@ class HistoryPanel {
         if (this.selected !== "current") this._renderBanner();
       });
     return this.listLoading;
+  }
+
+  _showRefreshError(error) {
+    this.refreshError.hidden = !error;
+    this.refreshError.replaceChildren();
+    if (!error) return;
+    const retry = element("button", { type: "button", class: "link-button" }, "Try again");
+    retry.addEventListener("click", () => this.loadFirst());
+    this.refreshError.append(element("span", {}, `Couldn't check for newer versions: ${error.message}`), retry);
   }
 
   async loadMore() {
