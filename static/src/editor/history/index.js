@@ -396,6 +396,12 @@ class HistoryPanel {
     this.listbox.replaceChildren(...parts);
     this.listbox.setAttribute("aria-busy", String(Boolean(this.listLoading) && !this.list.loaded));
     this._syncSelection();
+    if (this.observer) {
+      // Observing afresh reports at once whether the end is in view: a short list fetches the
+      // next page without waiting for a scroll that cannot happen.
+      this.observer.unobserve(this.more);
+      this.observer.observe(this.more);
+    }
     if (focused) {
       const again = this.listbox.querySelector(`[data-key="${CSS.escape(focused)}"]`);
       if (again) again.focus({ preventScroll: true });
