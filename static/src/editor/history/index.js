@@ -109,7 +109,9 @@ class HistoryPanel {
       class: "history-drawer",
       id: "history-drawer",
       role: "dialog",
-      "aria-modal": "true",
+      // Not modal to assistive technology: the version shown beside it belongs to it too
+      // (the live editor is made inert instead).
+      "aria-modal": "false",
       "aria-labelledby": "history-drawer-title",
       hidden: true,
     });
