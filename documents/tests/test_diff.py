@@ -10,6 +10,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from documents.diff import PageDiff, diff_blocks
 from documents.diff.tokens import count_words, tokens
 from documents.rendering import Block, Node, TextRun, markdown_to_blocks
@@ -607,3 +610,71 @@ def test_side_by_side_move_with_edits_shows_each_side():
     assert '<ins class="diff-ins">opening</ins>' in after
     assert "<ins" not in before
     assert before.count('class="diff-row"') == after.count('class="diff-row"')
+
+
+# Properties over generated documents
+
+_WORDS = st.sampled_from(["alpha", "beta", "gamma", "delta", "ünï", "中文", "x", " ", ", ", ".", "  "])
+_MARKS = st.sampled_from([{}, {"bold": {}}, {"italic": {}}, {"link": {"href": "https://a.example"}}, {"code": {}}])
+
+
+@st.composite
+def _paragraphs(draw: Any) -> Block:
+    runs = draw(st.lists(st.tuples(st.lists(_WORDS, min_size=1, max_size=6), _MARKS), max_size=4))
+    children: list[Node] = [TextRun("".join(words), marks) for words, marks in runs]
+    if draw(st.booleans()) and children:
+        children.insert(draw(st.integers(0, len(children))), Block("hardBreak"))
+    kind = draw(st.sampled_from(["paragraph", "paragraph", "heading"]))
+    return Block(kind, {"level": draw(st.integers(1, 3))} if kind == "heading" else {}, children)
+
+
+def _documents() -> st.SearchStrategy[list[Node]]:
+    item = st.builds(lambda block: Block("listItem", children=[block]), _paragraphs())
+    lists = st.builds(lambda items: Block("bulletList", children=items), st.lists(item, min_size=1, max_size=3))
+    return st.lists(st.one_of(_paragraphs(), lists), max_size=8)
+
+
+def _inline_sides(changes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(old text, new text) of every textblock changed in place, rebuilt from its segments."""
+    sides = []
+    for change in changes:
+        if "inline" in change:
+            old = "".join(s["text"] for s in change["inline"] if s["op"] in ("equal", "delete", "format"))
+            new = "".join(s["text"] for s in change["inline"] if s["op"] in ("equal", "insert", "format"))
+            sides.append((old, new))
+        sides.extend(_inline_sides(change.get("children", [])))
+    return sides
+
+
+@settings(max_examples=100, deadline=None)
+@given(_documents(), _documents())
+def test_any_two_documents_diff_consistently(old, new):
+    """For any two documents: JSON-able output, rows that line up, and segments that rebuild both texts."""
+    diff = diff_blocks(old, new)
+    data = json.loads(json.dumps(diff.to_json()))
+    before, after = diff.to_html("side_by_side")
+    assert before.count('<div class="diff-row"') == after.count('<div class="diff-row"')
+    assert all(value >= 0 for key, value in data["summary"].items() if key != "description")
+    if not diff.identical:  # every new block is accounted for once
+        top = [change for change in diff.changes if change["op"] != "move_source"]
+        assert sum(change.get("count", 1) for change in top if "new" in change) == len(new)
+    old_texts = {plain(node) for node in _textblocks(old)}
+    new_texts = {plain(node) for node in _textblocks(new)}
+    for old_text, new_text in _inline_sides(diff.changes):
+        assert old_text in old_texts
+        assert new_text in new_texts
+    assert diff_blocks(old, copy.deepcopy(old)).changes == []
+
+
+def _textblocks(nodes: list[Node]) -> list[Block]:
+    found = []
+    for node in nodes:
+        if isinstance(node, Block) and node.type in ("paragraph", "heading"):
+            found.append(node)
+        elif isinstance(node, Block):
+            found.extend(_textblocks(node.children))
+    return found
+
+
+def plain(block: Block) -> str:
+    return "".join("\n" if isinstance(child, Block) else child.text for child in block.children)

@@ -168,6 +168,10 @@ def test_keyboard_moves_through_versions_and_stays_in_the_history(open_editor, p
     assert tab.is_hidden(".history-drawer")
     assert tab.evaluate("document.activeElement.classList.contains('history-button')")
     assert tab.evaluate("document.querySelector('[data-page-body]').inert") is False
+    tab.keyboard.press("Control+Alt+Shift+H")
+    assert tab.is_visible(".history-drawer")
+    tab.click(".history-button")
+    assert tab.is_hidden(".history-drawer")
 
 
 def test_restore_asks_then_adds_a_restore_version(open_editor, people, page):
@@ -231,4 +235,7 @@ def test_phone_shows_the_list_then_the_version_full_screen(open_editor, people, 
     assert tab.evaluate("document.documentElement.scrollWidth") <= 375
     tab.tap("[data-to-list]")
     assert tab.is_visible(".history-drawer")
+    tab.tap(".history-head [data-close]")
+    assert tab.is_hidden(".history-drawer")
+    assert tab.evaluate("document.body.className") == "editor-page"
     assert tab.console_errors == []

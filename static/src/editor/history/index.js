@@ -77,7 +77,9 @@ class HistoryPanel {
     this.listLoading = null;
     this.listError = null;
     this.announcer = root.querySelector("[data-announcer]");
-    this.live = [root.querySelector(".page-header"), root.querySelector("[data-editor-bar]"), root.querySelector("[data-page-body]")].filter(Boolean);
+    // The live editor, out of reach while the history is open (the header stays: its History
+    // button closes the history again).
+    this.live = [root.querySelector("[data-editor-bar]"), root.querySelector("[data-page-body]")].filter(Boolean);
 
     this.button = element(
       "button",
@@ -317,7 +319,7 @@ class HistoryPanel {
     document.body.classList.toggle("history-viewing", viewing);
     const listShown = !onPhone || this.phoneScreen === "list" || !viewing;
     this.drawer.classList.toggle("is-behind", !listShown);
-    document.body.classList.toggle("history-phone-list", onPhone && listShown);
+    document.body.classList.toggle("history-phone-list", this.isOpen && onPhone && listShown);
   }
 
   _showPhoneList() {
