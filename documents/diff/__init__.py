@@ -40,12 +40,22 @@ version (`old`) and the new one (`new`), each given when that side has the block
             {"op": "delete", "text": "quick", "marks": {...}}   old text, with its old marks
             {"op": "insert", "text": "slow"}
             {"op": "format", "text": "fox", "marks": {"bold": {}},
-             "changes": [{"mark": "bold", "change": "added", "to": {}}], "label": "bold added"}
-                same text, other marks: `change` is "added" (with `to`, the mark's attrs),
-                "removed" or "changed" (with `from` and `to`), e.g. a link's new href
-        A hard break is "\n" in segment text. Containers (quote, list, list item, table, row,
+             "changes": [{"mark": "bold", "change": "added"}], "label": "bold added"}
+                same text, other marks: `change` is "added" (with `to`, the mark's attrs, when
+                it has any, as a link does), "removed", or "changed" (with `from` and `to`:
+                {"mark": "link", "change": "changed", "from": {"href": …}, "to": {"href": …}})
+        A hard break is "\\n" in segment text. Containers (quote, list, list item, table, row,
         cell) have `children`: the same kind of entries for their child nodes, so a table is
         compared row by row, then cell by cell, and a list item by item.
+
+## `summary`
+
+    {"words_added": 12, "words_removed": 3, "blocks_added": 1, "blocks_removed": 0,
+     "blocks_changed": 2, "blocks_moved": 1, "formatting_changes": 1,
+     "description": "12 words added, 3 removed, 1 block moved, 1 formatting change"}
+
+Counted at every level (a table row added is a block added). A moved block's words are not
+added or removed; a block counts as changed when its own text or formatting changed.
 
 Marks are as in documents.rendering.TextRun (`{"link": {"href": "…", "target": "_blank", …}}`),
 with their schema defaults and without null attrs.
