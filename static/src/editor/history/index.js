@@ -433,6 +433,7 @@ class HistoryPanel {
     const classes = ["version-item"];
     if (named) classes.push("is-named");
     if (version.reason === "restore") classes.push("is-restore");
+    if (version.number === this.justMade) classes.push("is-new");
     const option = element("div", {
       role: "option",
       class: classes.join(" "),
@@ -758,11 +759,16 @@ class HistoryPanel {
     else this._focusSelected();
   }
 
+  /** Highlights a version just made here for a moment (kept across the list's re-renders). */
   _flashOption(number) {
+    this.justMade = number;
+    clearTimeout(this.justMadeTimer);
+    this.justMadeTimer = setTimeout(() => {
+      this.justMade = null;
+      for (const option of this.listbox.querySelectorAll(".is-new")) option.classList.remove("is-new");
+    }, 2400);
     const option = this.listbox.querySelector(`[data-key="${number}"]`);
-    if (!option) return;
-    option.classList.add("is-new");
-    setTimeout(() => option.classList.remove("is-new"), 2400);
+    if (option) option.classList.add("is-new");
   }
 
   announce(message) {
