@@ -29,6 +29,7 @@ export async function api(method, url, body) {
 }
 
 export function toast(message) {
+  for (const previous of document.querySelectorAll(".toast")) previous.remove();
   const element = document.createElement("div");
   element.className = "toast";
   element.setAttribute("role", "status");

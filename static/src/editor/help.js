@@ -47,6 +47,7 @@ const SECTIONS = [
       ["Undo your last change", "Mod-Z"],
       ["Redo", "Mod-Shift-Z"],
       ["Go to the toolbar", "Alt-F10"],
+      ["Version history", "Mod-Alt-Shift-H"],
       ["This list", "Mod-/"],
     ],
   },

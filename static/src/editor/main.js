@@ -22,6 +22,7 @@ import { bindTitle, titleNeverSet, titleSeedUpdate } from "./title.js";
 import { Toolbar } from "./toolbar.js";
 import { installTooltips } from "./tooltip.js";
 import { openShortcuts } from "./help.js";
+import { mountHistory } from "./history/index.js";
 
 function readConfig(mount) {
   const d = mount.dataset;
@@ -372,6 +373,7 @@ function start(mount) {
     event.returnValue = "";
   });
 
+  const history = mountHistory({ root: mount, pageId: config.pageId, canEdit: config.canEdit, editor });
   installTooltips(mount);
   refresh();
   connection.connect();
@@ -384,6 +386,7 @@ function start(mount) {
     savedState,
     persistence,
     presence,
+    history,
     status: () => badge.state,
   };
 }

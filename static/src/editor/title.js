@@ -34,6 +34,8 @@ export function bindTitle({ textarea, ytext, maxLength = 255, onEnter, onActivit
   let bound = false;
 
   const autosize = () => {
+    // Not while hidden (the version history shows in its place): it would measure 0.
+    if (textarea.getClientRects().length === 0) return;
     textarea.style.height = "auto";
     textarea.style.height = `${textarea.scrollHeight}px`;
   };
