@@ -4,7 +4,9 @@ Every server process that holds a page's Room listens on the page's channel-laye
 This module knows only the layer and the group name; it never imports `realtime`.
 """
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from uuid import UUID
 
@@ -30,7 +32,15 @@ def _send(group: str, message: dict[str, Any]) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, message)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            async_to_sync(layer.group_send)(group, message)
+        else:
+            # Called from a thread that runs an event loop (a script, a test driving a
+            # browser): async_to_sync refuses that, so send from a helper thread.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pool.submit(async_to_sync(layer.group_send), group, message).result()
     except Exception:  # the layer is a fast path; processes repair from the database
         logger.warning("could not send %s to %s through the channel layer", message["type"], group)
 

@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
@@ -13,11 +13,12 @@ from rest_framework.response import Response
 from documents.api.members import UserOutput
 from documents.api.pages import page_for_user
 from documents.api.serializers import StrictCharField, StrictInput
+from documents.diff import diff_blocks
 from documents.models import PageVersion
-from documents.rendering import render
+from documents.rendering import fragment_to_blocks, render
 from documents.selectors.access import can_edit
 from documents.services.versions import page_version_create, page_version_restore
-from documents.ydoc import doc_from_stored
+from documents.ydoc import doc_content, doc_from_stored
 
 
 class VersionOutput(serializers.ModelSerializer):
@@ -105,6 +106,37 @@ class VersionDetailApi(GenericAPIView):
         """One version with its content as text, HTML and Markdown."""
         page_for_user(request, page_id)
         return Response(VersionDetailOutput(version_of(page_id, number)).data)
+
+
+def version_blocks(version: PageVersion) -> list:
+    return fragment_to_blocks(doc_content(doc_from_stored(bytes(version.state))))
+
+
+class VersionDiffApi(GenericAPIView):
+    serializer_class = VersionOutput
+
+    @extend_schema(
+        operation_id="versions_diff",
+        responses=inline_serializer(
+            "VersionDiff",
+            {
+                "from": serializers.IntegerField(),
+                "to": serializers.IntegerField(),
+                "summary": serializers.DictField(),
+                "changes": serializers.ListField(child=serializers.DictField()),
+                "html": serializers.CharField(),
+                "side_by_side": serializers.DictField(child=serializers.CharField()),
+            },
+        ),
+    )
+    def get(self, request: Request, page_id: UUID, number: int, other: int) -> Response:
+        """What changed from version `number` to version `other`: structured changes (inserted,
+        deleted, moved, edited and reformatted blocks, words inside them) and HTML renderings,
+        inline and side by side."""
+        page_for_user(request, page_id)
+        old, new = version_of(page_id, number), version_of(page_id, other)
+        diff = diff_blocks(version_blocks(old), version_blocks(new))
+        return Response({"from": old.number, "to": new.number, **diff.to_json()})
 
 
 class VersionRestoreApi(GenericAPIView):

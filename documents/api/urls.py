@@ -1,7 +1,7 @@
 from django.urls import path
 
 from documents.api.content import PageContentApi
-from documents.api.history import VersionDetailApi, VersionListApi, VersionRestoreApi
+from documents.api.history import VersionDetailApi, VersionDiffApi, VersionListApi, VersionRestoreApi
 from documents.api.members import MemberDetailApi, MemberListApi, TicketApi, UserSearchApi
 from documents.api.pages import PageDetailApi, PageListApi, TrashListApi, TrashRestoreApi
 
@@ -14,6 +14,11 @@ urlpatterns = [
     path("pages/<uuid:page_id>/content/", PageContentApi.as_view(), name="api-page-content"),
     path("pages/<uuid:page_id>/versions/", VersionListApi.as_view(), name="api-version-list"),
     path("pages/<uuid:page_id>/versions/<int:number>/", VersionDetailApi.as_view(), name="api-version-detail"),
+    path(
+        "pages/<uuid:page_id>/versions/<int:number>/diff/<int:other>/",
+        VersionDiffApi.as_view(),
+        name="api-version-diff",
+    ),
     path(
         "pages/<uuid:page_id>/versions/<int:number>/restore/",
         VersionRestoreApi.as_view(),

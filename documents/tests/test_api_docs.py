@@ -52,6 +52,7 @@ def test_schema_is_openapi_3_with_every_operation(browser):
         ("/api/pages/{page_id}/versions/", "post"): "versions_name",
         ("/api/pages/{page_id}/versions/{number}/", "get"): "versions_retrieve",
         ("/api/pages/{page_id}/versions/{number}/restore/", "post"): "versions_restore",
+        ("/api/pages/{page_id}/versions/{number}/diff/{other}/", "get"): "versions_diff",
     }
 
 

@@ -122,3 +122,18 @@ def test_content_past_the_size_limit_is_refused_with_413(api, page, settings):
     assert response.status_code == 413
     assert "size limit" in response.json()["detail"]
     assert "xxx" not in api.get(url).json()["text"]
+
+
+def test_diff_of_two_versions(api, page):
+    """The diff names what changed, with a summary and inline and side-by-side HTML."""
+    append_paragraphs(page, "The quick fox.")
+    page_version_create(page_id=page.id)
+    append_paragraphs(page, "A new paragraph.")
+    page_version_create(page_id=page.id)
+    body = api.get(versions_url(page, "1/diff/2/")).json()
+    assert (body["from"], body["to"]) == (1, 2)
+    assert body["summary"]["blocks_added"] == 1
+    assert any(change["op"] == "insert" for change in body["changes"])
+    assert "<ins" in body["html"] or "diff-added" in body["html"]
+    assert set(body["side_by_side"]) == {"before", "after"}
+    assert api.get(versions_url(page, "1/diff/7/")).status_code == 404
