@@ -22,6 +22,7 @@ import { bindTitle, titleNeverSet, titleSeedUpdate } from "./title.js";
 import { Toolbar } from "./toolbar.js";
 import { installTooltips } from "./tooltip.js";
 import { openShortcuts } from "./help.js";
+import { mountShare } from "./share/index.js";
 
 function readConfig(mount) {
   const d = mount.dataset;
@@ -372,6 +373,7 @@ function start(mount) {
     event.returnValue = "";
   });
 
+  mountShare(mount, { getTitle: () => titleInput.value });
   installTooltips(mount);
   refresh();
   connection.connect();
