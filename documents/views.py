@@ -15,9 +15,6 @@ from documents.selectors.access import can_edit, can_manage, page_role
 from documents.selectors.pages import flatten, page_ancestors, page_tree, pages_trashed
 from documents.selectors.presence import pages_presence
 
-# How often the page list refreshes its "editing now" counts (the processes count every ~2 s).
-PRESENCE_REFRESH_SECONDS = 10
-
 
 @login_required
 @ensure_csrf_cookie
@@ -28,7 +25,7 @@ def page_list(request: HttpRequest) -> HttpResponse:
     presence = pages_presence(user=request.user, page_ids=[node.page.id for node in nodes])
     for node in nodes:
         node.presence = presence.get(node.page.id)
-    context = {"nodes": nodes, "presence_refresh_seconds": PRESENCE_REFRESH_SECONDS}
+    context = {"nodes": nodes, "presence_refresh_ms": round(settings.PAGE_LIST_PRESENCE_SECONDS * 1000)}
     return render(request, "documents/page_list.html", context)
 
 

@@ -149,7 +149,7 @@ const list = document.getElementById("page-list");
 if (tree && list && list.dataset.presenceUrl) {
   pollPresence({
     url: list.dataset.presenceUrl,
-    seconds: Number(list.dataset.presenceRefresh) || 10,
+    seconds: (Number(list.dataset.presenceRefreshMs) || 10_000) / 1000,
     fetchJson: (url) => api("GET", url),
     apply: (counts) => {
       for (const li of rows()) {
