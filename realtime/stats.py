@@ -35,6 +35,8 @@ RATE_WINDOWS = (10, 60)
 PEOPLE_IDS_MAX = 200
 # The page list asks every ~10 s per open tab; one Redis scan per second per process is plenty.
 PEOPLE_CACHE_SECONDS = 1.0
+# With Redis unreachable each read waits for its timeout: the page list must not, every second.
+PEOPLE_RETRY_SECONDS = 10.0
 
 # The newest snapshot of this process (what the page shows when there is no Redis).
 latest_local: dict[str, Any] | None = None
@@ -213,20 +215,22 @@ def people_by_page(snapshots: list[dict[str, Any]]) -> dict[str, PagePresence]:
     return result
 
 
+# (valid until, counts)
 _people_cache: tuple[float, dict[str, PagePresence]] | None = None
 
 
 def people_now() -> dict[str, PagePresence]:
-    """`people_by_page` of every live process's latest snapshot, at most a second old.
+    """`people_by_page` of every live process's latest snapshot, at most a second old (with
+    Redis unreachable: this process's own, for a while before asking Redis again).
 
     Registered with `documents.selectors.presence` (see realtime/apps.py), which filters it by
     what the asking user may see.
     """
     global _people_cache
     now = time.monotonic()
-    if _people_cache is not None and now - _people_cache[0] < PEOPLE_CACHE_SECONDS:
+    if _people_cache is not None and now < _people_cache[0]:
         return _people_cache[1]
-    snapshots, _ = cluster_snapshots()
+    snapshots, error = cluster_snapshots()
     people = people_by_page(snapshots)
-    _people_cache = (now, people)
+    _people_cache = (now + (PEOPLE_RETRY_SECONDS if error else PEOPLE_CACHE_SECONDS), people)
     return people

@@ -195,3 +195,24 @@ def test_the_presence_endpoint_sums_the_processes_snapshots_in_redis(client, use
     finally:
         redis.delete(*(load_key(process) for process in snapshots))
         redis.close()
+
+
+def test_people_now_backs_off_while_redis_is_unreachable(monkeypatch):
+    """A Redis that does not answer costs its timeout once per retry period, not every request;
+    meanwhile this process's own snapshot still counts."""
+    calls = []
+
+    def unreachable():
+        calls.append(1)
+        return [{"pages": {"p": {"user_ids": [1], "editor_ids": []}}}], "Redis did not answer"
+
+    monkeypatch.setattr(stats, "cluster_snapshots", unreachable)
+    monkeypatch.setattr(stats, "_people_cache", None)
+    assert stats.people_now() == {"p": stats.PagePresence(people=1, editing=0)}
+    clock = time.monotonic()
+    monkeypatch.setattr(stats.time, "monotonic", lambda: clock + stats.PEOPLE_RETRY_SECONDS - 1)
+    stats.people_now()
+    assert len(calls) == 1
+    monkeypatch.setattr(stats.time, "monotonic", lambda: clock + stats.PEOPLE_RETRY_SECONDS + 1)
+    stats.people_now()
+    assert len(calls) == 2
