@@ -20,6 +20,7 @@ import {
   sortMembers,
   upsertMember,
 } from "./model.js";
+import { RoleMenu } from "./role-menu.js";
 
 const svg = (body, size = 18) =>
   `<svg viewBox="0 0 24 24" width="${size}" height="${size}" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">${body}</svg>`;
@@ -30,7 +31,7 @@ export const shareIcons = {
   person: svg('<circle cx="12" cy="8" r="4"/><path d="M4 21v-1a6 6 0 0 1 6-6h4a6 6 0 0 1 6 6v1"/>', 16),
   link: svg('<path d="M10 13a5 5 0 0 0 7.54.54l3-3a5 5 0 0 0-7.07-7.07l-1.72 1.71"/><path d="M14 11a5 5 0 0 0-7.54-.54l-3 3a5 5 0 0 0 7.07 7.07l1.71-1.71"/>', 16),
   check: svg('<path d="M20 6 9 17l-5-5"/>', 16),
-  up: svg('<path d="M7 17 17 7M8 7h9v9"/>', 12),
+  chevron: svg('<path d="m6 9 6 6 6-6"/>', 14),
 };
 
 const SEARCH_DELAY_MS = 150;
@@ -129,6 +130,7 @@ export class ShareDialog {
     this.body = el("div", { class: "share-body" }, this.readOnlyNote, this.listBox, this.inheritedNote);
     this.dialog.append(this.head, this.addForm, this.addError, this.body, this.status, foot);
     document.body.append(this.dialog);
+    this.roleMenu = new RoleMenu(this.dialog);
 
     this.dialog.addEventListener("keydown", (event) => this._onDialogKey(event));
     // Esc: close the suggestions or a question first, then the dialog.
@@ -137,6 +139,7 @@ export class ShareDialog {
     });
     this.dialog.addEventListener("close", () => {
       this._hideSuggestions();
+      this.roleMenu.close(false);
       this.confirming = null;
       if (this.returnFocus && this.returnFocus.isConnected) this.returnFocus.focus();
     });
@@ -225,6 +228,10 @@ export class ShareDialog {
   }
 
   _dismissInner() {
+    if (this.roleMenu.isOpen) {
+      this.roleMenu.close(true);
+      return true;
+    }
     if (!this.suggestionList.hidden) {
       this._hideSuggestions();
       this.input.focus();
@@ -289,6 +296,8 @@ export class ShareDialog {
   }
 
   _renderList() {
+    // A re-render replaces the button a role menu hangs from.
+    this.roleMenu.close(false);
     const focused = document.activeElement;
     const focusedRow = focused && focused.closest && focused.closest(".share-member");
     const focusKey = focusedRow ? `${focusedRow.dataset.userId}:${focused.dataset.part || ""}` : null;
@@ -357,39 +366,47 @@ export class ShareDialog {
     }
     const who = el("div", { class: "share-who" }, nameLine, sub.childNodes.length ? sub : null);
 
-    let roleControl;
+    const controls = el("div", { class: "share-controls" });
     if (view.editable) {
-      roleControl = roleSelect({
-        value: view.role,
-        label: `Role of ${view.name}`,
-        onchange: (event) => this._changeRole(member, event.target.value),
+      const button = el("button", {
+        type: "button",
+        class: "share-role-button",
+        "aria-haspopup": "menu",
+        "aria-expanded": "false",
+        "aria-label": `Role of ${view.name}: ${roleLabel(view.role)}`,
+        "data-part": "role",
+        disabled: pending,
+        html: `<span>${roleLabel(view.role)}</span>${shareIcons.chevron}`,
       });
-      roleControl.dataset.part = "role";
-      roleControl.disabled = pending;
+      button.addEventListener("click", () => this._openRoleMenu(button, member));
+      button.addEventListener("keydown", (event) => {
+        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+          event.preventDefault();
+          this._openRoleMenu(button, member);
+        }
+      });
+      controls.append(button);
     } else {
-      roleControl = el("span", {
-        class: "share-role-text",
-        text: roleLabel(view.role),
-        title: view.inherited ? `From “${view.inherited.title || "Untitled"}”: change it on that page` : null,
-      });
-    }
-    const controls = el("div", { class: "share-controls" }, roleControl);
-    if (view.removable) {
-      const label = view.self ? (this.canManage ? "Remove yourself" : "Leave this page") : `Remove ${view.name}`;
       controls.append(
-        el("button", {
-          type: "button",
-          class: "share-remove",
-          "aria-label": label,
-          "data-tooltip": label,
-          "data-part": "remove",
-          html: shareIcons.remove,
-          disabled: pending,
-          onclick: () => this._remove(member),
+        el("span", {
+          class: "share-role-text",
+          text: roleLabel(view.role),
+          title: view.inherited ? `From “${view.inherited.title || "Untitled"}”: change it on that page` : null,
         }),
       );
-    } else if (this.canManage) {
-      controls.append(el("span", { class: "share-remove-placeholder", "aria-hidden": "true" }));
+      // Someone who can't manage the page may still leave it (a role given here, not above).
+      if (view.self && view.removable) {
+        controls.append(
+          el("button", {
+            type: "button",
+            class: "share-leave",
+            text: "Leave",
+            "data-part": "remove",
+            disabled: pending,
+            onclick: () => this._remove(member),
+          }),
+        );
+      }
     }
     row.append(avatar(view), who, controls);
 
@@ -397,6 +414,20 @@ export class ShareDialog {
     if (error) row.append(el("p", { class: "share-row-error", role: "alert", text: error }));
     if (this.confirming && this.confirming.userId === view.id) row.append(this._confirmBox(this.confirming));
     return row;
+  }
+
+  _openRoleMenu(button, member) {
+    if (this.roleMenu.isOpen && this.roleMenu.anchor === button) {
+      this.roleMenu.close(true);
+      return;
+    }
+    const view = memberView(member, { selfId: this.selfId, canManage: this.canManage });
+    this.roleMenu.open(button, {
+      role: member.role,
+      label: `Role of ${view.name}`,
+      onRole: (role) => this._changeRole(member, role),
+      remove: view.removable ? { label: view.self ? "Remove yourself" : "Remove access", run: () => this._remove(member) } : null,
+    });
   }
 
   _confirmBox(question) {
@@ -439,7 +470,6 @@ export class ShareDialog {
     if (role === previous) return;
     const warning = selfChangeWarning({ self: view.self, from: previous, to: role });
     if (warning) {
-      // Put the select back until they confirm.
       this._ask(view.id, warning, `Make me ${roleLabel(role).toLowerCase()}`, () => this._sendRole(member, role));
       return;
     }
