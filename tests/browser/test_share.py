@@ -216,3 +216,24 @@ def test_the_dialog_fits_a_phone(open_editor, people, handbook):
         assert dialog.evaluate("d => d.contains(document.activeElement)"), "focus stays in the dialog"
     screenshot(phone, "share-phone")
     assert not phone.console_errors, phone.console_errors
+
+
+def test_someone_added_to_the_page_may_leave_it(open_editor, people, handbook):
+    """Zoë, an editor of this page only, leaves it after saying yes; she then has no access,
+    and her editor says so."""
+    _, zoe_user, _ = people
+    PageMember.objects.create(page=handbook, user=zoe_user, role=Role.EDITOR)
+    zoe = open_editor(zoe_user, handbook)
+    wait_for_status(zoe, "saved")
+    dialog = open_share(zoe)
+    dialog.get_by_role("button", name="Leave").click()
+    question = dialog.locator(".share-confirm")
+    question.wait_for()
+    assert question.inner_text().startswith("Leave this page? You'll lose access")
+    question.get_by_role("button", name="Leave").click()
+    status_line = dialog.get_by_role("status")
+    wait_until(lambda: "no longer have access" in status_line.inner_text(), 5, "told she has left")
+    assert not PageMember.objects.filter(page=handbook, user=zoe_user).exists()
+    assert dialog.locator(".share-people").is_hidden()
+    dialog.get_by_role("button", name="Done").click()
+    wait_until(lambda: "You don't have access to this page" in zoe.locator("[data-notice]").inner_text(), 5, "notice")

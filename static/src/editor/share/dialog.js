@@ -275,6 +275,7 @@ export class ShareDialog {
   // --- loading and rendering ----------------------------------------------------------------
 
   async _load() {
+    if (this.lostAccess) return;
     const seq = (this.loadSeq = (this.loadSeq || 0) + 1);
     this.loadError = null;
     try {
@@ -302,6 +303,12 @@ export class ShareDialog {
     const focusedRow = focused && focused.closest && focused.closest(".share-member");
     const focusKey = focusedRow ? `${focusedRow.dataset.userId}:${focused.dataset.part || ""}` : null;
 
+    if (this.lostAccess) {
+      this.readOnlyNote.hidden = true;
+      this.inheritedNote.hidden = true;
+      this.listBox.hidden = true;
+      return;
+    }
     if (!this.loaded) {
       this.countLabel.textContent = "";
       if (this.loadError) {
@@ -533,6 +540,7 @@ export class ShareDialog {
       this._renderList();
       if (view.self) {
         await this._recheckOwnRole();
+        if (this.lostAccess) return;
         this._say(changeMessage({ name: view.name, self: true, role: null }));
       } else {
         this._say(changeMessage({ name: view.name, self: false, role: null }), {
@@ -573,7 +581,8 @@ export class ShareDialog {
     return next ? next.dataset.userId : null;
   }
 
-  /** After changing your own access: are you still an owner here (staff always are)? */
+  /** After changing your own access: are you still an owner here (staff always are), or
+   * still here at all (a page above may share this one with you)? */
   async _recheckOwnRole() {
     try {
       const page = await api("GET", `/api/pages/${this.pageId}/`);
@@ -581,8 +590,8 @@ export class ShareDialog {
     } catch (error) {
       if (error && error.status === 404) {
         this.canManage = false;
-        this.members = [];
-        this._say("You no longer have access to this page.", null, true);
+        this.lostAccess = true;
+        this._say("You left this page and no longer have access to it.");
       }
     }
     this._renderMode();
