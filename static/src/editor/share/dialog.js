@@ -286,6 +286,8 @@ export class ShareDialog {
     } catch (error) {
       if (seq !== this.loadSeq) return;
       this.loadError = errorMessage(error, "load who has access");
+      // Still showing the list from before: say it may be out of date.
+      if (this.loaded) this._say(this.loadError, { label: "Try again", run: () => this._load() }, true);
     }
     this._renderList();
   }
@@ -304,7 +306,8 @@ export class ShareDialog {
     const focusKey = focusedRow ? `${focusedRow.dataset.userId}:${focused.dataset.part || ""}` : null;
 
     if (this.lostAccess) {
-      this.readOnlyNote.hidden = true;
+      this.readOnlyNote.hidden = false;
+      this.readOnlyNote.textContent = "You no longer have access to this page. Ask one of its owners to add you again.";
       this.inheritedNote.hidden = true;
       this.listBox.hidden = true;
       return;
@@ -591,7 +594,7 @@ export class ShareDialog {
       if (error && error.status === 404) {
         this.canManage = false;
         this.lostAccess = true;
-        this._say("You left this page and no longer have access to it.");
+        this._say("You left this page.");
       }
     }
     this._renderMode();
