@@ -286,6 +286,8 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", [])
 # How often each process publishes its load snapshot (for the staff load page), in seconds.
 LOAD_STATS_INTERVAL_SECONDS = env_float("LOAD_STATS_INTERVAL_SECONDS", 2.0)
+# How often the page list asks who is on each page now (they come from those snapshots).
+PAGE_LIST_PRESENCE_SECONDS = env_float("PAGE_LIST_PRESENCE_SECONDS", 10.0)
 
 # Production hardening (applies when DEBUG is off); `manage.py check --deploy` passes with it.
 if not DEBUG:

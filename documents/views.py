@@ -13,14 +13,20 @@ from django.views.defaults import server_error as django_server_error
 from documents.models import Page
 from documents.selectors.access import can_edit, can_manage, page_role
 from documents.selectors.pages import flatten, page_ancestors, page_tree, pages_trashed
+from documents.selectors.presence import pages_presence
 
 
 @login_required
 @ensure_csrf_cookie
 def page_list(request: HttpRequest) -> HttpResponse:
-    """The tree of pages the user may see, with create, rename, move and delete."""
+    """The tree of pages the user may see, with create, rename, move and delete, and who is on
+    each page now."""
     nodes = flatten(page_tree(user=request.user))
-    return render(request, "documents/page_list.html", {"nodes": nodes})
+    presence = pages_presence(user=request.user, page_ids=[node.page.id for node in nodes])
+    for node in nodes:
+        node.presence = presence.get(node.page.id)
+    context = {"nodes": nodes, "presence_refresh_ms": round(settings.PAGE_LIST_PRESENCE_SECONDS * 1000)}
+    return render(request, "documents/page_list.html", context)
 
 
 @login_required

@@ -1,9 +1,10 @@
-"""Load snapshots for the staff load page: connections per page and recent update rates.
+"""Load snapshots: connections per page, recent update rates and who is on each page.
 
 Each process builds a small snapshot every LOAD_STATS_INTERVAL_SECONDS. With Redis it stores
 it under `<prefix>:load:<process id>` with a short expiry, so a process that dies drops off
-the page by itself; the page reads every process's key. Without Redis there is one process,
-and the page reads its snapshot from memory.
+by itself; readers take every process's key. Without Redis there is one process, and readers
+take its snapshot from memory. The staff load page and the page list's "editing now" counts
+(`people_by_page`) both read them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
+from documents.selectors.presence import PagePresence
 from realtime.redis_client import redis_client
 
 if TYPE_CHECKING:
@@ -27,6 +29,14 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 RATE_WINDOWS = (10, 60)
+
+# A page's snapshot lists its people's user ids up to this many (so that a user with tabs on
+# two processes counts once); beyond it, only counts, which may then count someone twice.
+PEOPLE_IDS_MAX = 200
+# The page list asks every ~10 s per open tab; one Redis scan per second per process is plenty.
+PEOPLE_CACHE_SECONDS = 1.0
+# With Redis unreachable each read waits for its timeout: the page list must not, every second.
+PEOPLE_RETRY_SECONDS = 10.0
 
 # The newest snapshot of this process (what the page shows when there is no Redis).
 latest_local: dict[str, Any] | None = None
@@ -46,6 +56,20 @@ def _rate(samples: deque[tuple[float, int]], now: float, window: float) -> float
         base_time, base = sample_time, count
     elapsed = newest_time - base_time
     return round((newest - base) / elapsed, 2) if elapsed > 0 else 0.0
+
+
+def _people(room: Room) -> dict[str, Any]:
+    """Distinct signed-in users on the page, and those of them who may edit (a user with a
+    read-only tab and a writable one is editing)."""
+    users = {conn.identity.user_id for conn in room.connections if conn.identity.user_id is not None}
+    editing = {
+        conn.identity.user_id for conn in room.connections if conn.identity.user_id is not None and not conn.read_only
+    }
+    people: dict[str, Any] = {"people": len(users), "people_editing": len(editing)}
+    if len(users) <= PEOPLE_IDS_MAX:
+        people["user_ids"] = sorted(users)
+        people["editor_ids"] = sorted(editing)
+    return people
 
 
 class LoadStats:
@@ -69,6 +93,7 @@ class LoadStats:
             pages[str(room.page_id)] = {
                 "connections": len(room.connections),
                 "editors": sum(1 for conn in room.connections if not conn.read_only),
+                **_people(room),
                 "updates_stored": room.updates_stored_here,
                 **{f"rate_{window}s": _rate(samples, now, window) for window in RATE_WINDOWS},
             }
@@ -159,3 +184,53 @@ def cluster_load(snapshots: list[dict[str, Any]], *, limit: int = 200) -> dict[s
         "rate_10s": round(sum(p.get("rate_10s", 0.0) for p in snapshots), 2),
         "rate_60s": round(sum(p.get("rate_60s", 0.0) for p in snapshots), 2),
     }
+
+
+def people_by_page(snapshots: list[dict[str, Any]]) -> dict[str, PagePresence]:
+    """Distinct people on each page across processes, and how many of them may edit.
+
+    A user with tabs on two processes counts once when both list their ids; a snapshot without
+    ids (a crowded page, or a process of an older release during a rolling deploy) adds its
+    counts, or failing those its connections.
+    """
+    ids: dict[str, tuple[set[int], set[int]]] = {}
+    extra: dict[str, list[int]] = {}
+    for snapshot in snapshots:
+        for page_id, load in snapshot.get("pages", {}).items():
+            if "user_ids" in load:
+                users, editors = ids.setdefault(page_id, (set(), set()))
+                users.update(load["user_ids"])
+                editors.update(load.get("editor_ids", ()))
+            else:
+                counts = extra.setdefault(page_id, [0, 0])
+                counts[0] += load.get("people", load.get("connections", 0))
+                counts[1] += load.get("people_editing", load.get("editors", 0))
+    result: dict[str, PagePresence] = {}
+    for page_id in ids.keys() | extra.keys():
+        users, editors = ids.get(page_id, (set(), set()))
+        more_people, more_editing = extra.get(page_id, (0, 0))
+        people = len(users) + more_people
+        if people > 0:
+            result[page_id] = PagePresence(people=people, editing=min(people, len(editors) + more_editing))
+    return result
+
+
+# (valid until, counts)
+_people_cache: tuple[float, dict[str, PagePresence]] | None = None
+
+
+def people_now() -> dict[str, PagePresence]:
+    """`people_by_page` of every live process's latest snapshot, at most a second old (with
+    Redis unreachable: this process's own, for a while before asking Redis again).
+
+    Registered with `documents.selectors.presence` (see realtime/apps.py), which filters it by
+    what the asking user may see.
+    """
+    global _people_cache
+    now = time.monotonic()
+    if _people_cache is not None and now < _people_cache[0]:
+        return _people_cache[1]
+    snapshots, error = cluster_snapshots()
+    people = people_by_page(snapshots)
+    _people_cache = (now + (PEOPLE_RETRY_SECONDS if error else PEOPLE_CACHE_SECONDS), people)
+    return people

@@ -4,9 +4,11 @@ from documents.api.content import PageContentApi
 from documents.api.history import VersionDetailApi, VersionDiffApi, VersionListApi, VersionRestoreApi
 from documents.api.members import MemberDetailApi, MemberListApi, TicketApi, UserSearchApi
 from documents.api.pages import PageDetailApi, PageListApi, TrashListApi, TrashRestoreApi
+from documents.api.presence import PagePresenceApi
 
 urlpatterns = [
     path("pages/", PageListApi.as_view(), name="api-page-list"),
+    path("pages/presence/", PagePresenceApi.as_view(), name="api-page-presence"),
     path("pages/<uuid:page_id>/", PageDetailApi.as_view(), name="api-page-detail"),
     path("pages/<uuid:page_id>/members/", MemberListApi.as_view(), name="api-member-list"),
     path("pages/<uuid:page_id>/members/<int:user_id>/", MemberDetailApi.as_view(), name="api-member-detail"),

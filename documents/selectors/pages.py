@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 
 from documents.models import Page, Role
 from documents.selectors.access import AnyUser, can_manage, page_roles, pages_visible, roles_for_pages
+from documents.selectors.presence import PagePresence
 
 
 @dataclass
@@ -18,6 +19,8 @@ class TreeNode:
     role: Role
     depth: int
     children: list["TreeNode"] = field(default_factory=list)
+    # Who has the page open now (filled in by the page list view).
+    presence: PagePresence | None = None
 
 
 def page_tree(*, user: AnyUser) -> list[TreeNode]:

@@ -1,11 +1,27 @@
 """Django admin: pages and members are managed there; the update log and versions are read-only."""
 
+import re
+from html import unescape
+
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.test import Client
 
-from documents.models import Page, PageMember, PageUpdate, PageVersion, Role
-from documents.tests.factories import make_member, make_page, make_update, make_version, trash_at
+from documents.admin import PAGE_VERSIONS_SHOWN
+from documents.models import Page, PageContributor, PageMember, PageUpdate, PageVersion, Role
+from documents.rendering import render
+from documents.selectors.content import page_document_load
+from documents.services.versions import page_version_create
+from documents.tests.factories import (
+    append_paragraphs,
+    make_member,
+    make_page,
+    make_update,
+    make_version,
+    trash_at,
+)
+from documents.ydoc import doc_from_stored
 
 pytestmark = pytest.mark.django_db
 
@@ -194,9 +210,19 @@ def test_changelists_query_counts_stay_small(admin_browser, content, user, djang
 
 
 def page_form(page: Page, **changes) -> dict:
-    """The POST data of a page's admin change form, with its current values and `changes`."""
+    """The POST data of a page's admin change form, with its current values and `changes`.
+
+    The versions inline is read-only: the browser posts only its management form and ids.
+    """
     members = list(page.members.all())
+    versions = list(PageVersion.objects.filter(page=page).order_by("-number")[:PAGE_VERSIONS_SHOWN])
     data = {
+        "versions-TOTAL_FORMS": str(len(versions)),
+        "versions-INITIAL_FORMS": str(len(versions)),
+        "versions-MIN_NUM_FORMS": "0",
+        "versions-MAX_NUM_FORMS": "0",
+        **{f"versions-{i}-id": version.pk for i, version in enumerate(versions)},
+        **{f"versions-{i}-page": str(page.id) for i, version in enumerate(versions)},
         "title": page.title,
         "parent": str(page.parent_id or ""),
         "owner": page.owner_id or "",
@@ -276,3 +302,171 @@ def test_an_owner_membership_given_inline_is_kept(admin_browser, user):
     assert response.status_code == 302
     page = Page.objects.get(title="Inline")
     assert list(page.members.values_list("user", "role")) == [(user.id, "editor")]
+
+
+# --- versions: content, contributors, restore -----------------------------------------------
+
+
+@pytest.fixture
+def edited(user, other_user):
+    """A page with two versions: "First draft" by alice, then a rewrite by bob."""
+    page = make_page(owner=user, title="Plan")
+    append_paragraphs(page, "First draft.", user=user)
+    record_contributor(page, user)
+    first = page_version_create(page_id=page.id, reason="named", label="First draft", author=user)
+    append_paragraphs(page, "Rewritten by Bob.", user=other_user)
+    record_contributor(page, other_user)
+    second = page_version_create(page_id=page.id)
+    return {"page": page, "first": first, "second": second}
+
+
+def stored_text(page) -> str:
+    stored = page_document_load(page_id=page.id)
+    return render(doc_from_stored(stored.state, (data for _, data in stored.updates))).text
+
+
+def record_contributor(page, user):
+    PageContributor.objects.get_or_create(page=page, user=user)
+
+
+def test_a_version_shows_its_content_in_a_sandboxed_frame_and_its_contributors(admin_browser, edited):
+    """The change page shows the rendered HTML inside a sandboxed srcdoc frame, and who contributed."""
+    response = admin_browser.get(f"/admin/documents/pageversion/{edited['second'].pk}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    frame = re.search(r"<iframe [^>]*>", html).group(0)
+    assert 'sandbox=""' in frame
+    srcdoc = unescape(re.search(r'srcdoc="([^"]*)"', frame).group(1))
+    assert "<p>First draft.</p>" in srcdoc
+    assert "<p>Rewritten by Bob.</p>" in srcdoc
+    assert "default-src 'none'" in srcdoc
+    assert "Bob (bob)" in html
+    assert "Restore this version…" in html
+
+
+def test_hostile_html_in_a_version_stays_inside_the_frame(admin_browser, user):
+    """Whatever the stored HTML holds, it reaches the admin page only as an escaped attribute."""
+    page = make_page(owner=user, title="x")
+    evil = '<script>alert(1)</script><img src=x onerror="alert(2)">"><p>end</p>'
+    version = make_version(page=page, html=evil, title='"><script>alert(3)</script>')
+    html = admin_browser.get(f"/admin/documents/pageversion/{version.pk}/change/").content.decode()
+    assert "<script>alert" not in html
+    assert "onerror=" not in html.replace("onerror=&quot;", "")
+    frame = re.search(r"<iframe [^>]*>", html).group(0)
+    srcdoc = unescape(re.search(r'srcdoc="([^"]*)"', frame).group(1))
+    assert evil in srcdoc, "inside the sandbox, as stored"
+    assert "<h1>&quot;&gt;&lt;script&gt;alert(3)&lt;/script&gt;</h1>" in srcdoc, "the title is text"
+
+
+def test_restore_asks_first_then_restores_as_a_new_version(admin_browser, admin_user, edited):
+    """GET shows what will happen and the content; POST restores through the service, and the
+    new version's page says so."""
+    page, first = edited["page"], edited["first"]
+    url = f"/admin/documents/pageversion/{first.pk}/restore/"
+    confirm = admin_browser.get(url)
+    assert confirm.status_code == 200
+    body = confirm.content.decode()
+    assert "Restore version 1?" in body
+    assert "the latest is version 2" in body
+    assert 'name="csrfmiddlewaretoken"' in body
+    assert "<iframe" in body
+    assert PageVersion.objects.filter(page=page).count() == 2, "nothing happens on GET"
+
+    response = admin_browser.post(url, follow=True)
+    restored = PageVersion.objects.filter(page=page).order_by("-number").first()
+    assert (restored.number, restored.reason, restored.restored_from) == (3, "restore", 1)
+    assert restored.author == admin_user
+    assert response.redirect_chain[-1][0] == f"/admin/documents/pageversion/{restored.pk}/change/"
+    assert "Restored version 1 of “Plan”: it is now version 3" in response.content.decode()
+    assert "Rewritten by Bob." not in stored_text(page)
+    assert "First draft." in stored_text(page)
+
+
+def test_restore_needs_csrf(admin_user, edited):
+    """The restore POST is refused without the CSRF token."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    response = client.post(f"/admin/documents/pageversion/{edited['first'].pk}/restore/")
+    assert response.status_code == 403
+    assert PageVersion.objects.filter(page=edited["page"]).count() == 2
+
+
+def test_restore_needs_the_right_to_change_pages(make_user, edited):
+    """Staff who may only look at versions get no restore button and a 403 from the view."""
+    viewer = make_user("auditor", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_pageversion"))
+    client = Client()
+    client.force_login(viewer)
+    change = client.get(f"/admin/documents/pageversion/{edited['first'].pk}/change/")
+    assert change.status_code == 200
+    assert "Restore this version" not in change.content.decode()
+    assert client.get(f"/admin/documents/pageversion/{edited['first'].pk}/restore/").status_code == 403
+    assert client.post(f"/admin/documents/pageversion/{edited['first'].pk}/restore/").status_code == 403
+    changelist = client.get("/admin/documents/pageversion/").content.decode()
+    assert "restore_selected" not in changelist
+    assert PageVersion.objects.filter(page=edited["page"]).count() == 2
+
+
+def test_a_version_of_a_trashed_page_is_not_restored(admin_browser, edited):
+    """The service's refusal comes back as an error message; nothing changes."""
+    trash_at(edited["page"])
+    response = admin_browser.post(f"/admin/documents/pageversion/{edited['first'].pk}/restore/", follow=True)
+    assert "The page is in the trash; restore it from the trash first." in response.content.decode()
+    assert PageVersion.objects.filter(page=edited["page"]).count() == 2
+
+
+def test_the_restore_action_takes_exactly_one_version(admin_browser, edited):
+    """The list's action goes to the confirmation page of the one version selected."""
+    changelist = "/admin/documents/pageversion/"
+    one = admin_browser.post(changelist, {"action": "restore_selected", "_selected_action": [edited["first"].pk]})
+    assert one.status_code == 302
+    assert one["Location"] == f"/admin/documents/pageversion/{edited['first'].pk}/restore/"
+    both = [edited["first"].pk, edited["second"].pk]
+    two = admin_browser.post(changelist, {"action": "restore_selected", "_selected_action": both}, follow=True)
+    assert "Select exactly one version to restore." in two.content.decode()
+    assert PageVersion.objects.filter(page=edited["page"]).count() == 2
+
+
+def test_an_unknown_version_is_404(admin_browser):
+    assert admin_browser.get("/admin/documents/pageversion/999999/restore/").status_code == 404
+
+
+def test_the_page_lists_its_latest_versions_newest_first(admin_browser, user, django_assert_max_num_queries):
+    """The page's admin lists its newest versions, linking to each, and links to all of them;
+    the cost does not grow with the number of versions."""
+    page = make_page(owner=user, title="Long history")
+    for number in range(1, PAGE_VERSIONS_SHOWN + 6):
+        version = make_version(page=page, number=number, label=f"v{number}")
+        version.contributors.set([user])
+    with django_assert_max_num_queries(20):
+        html = admin_browser.get(f"/admin/documents/page/{page.id}/change/").content.decode()
+    numbers = [
+        int(n) for n in re.findall(r'<a href="/admin/documents/pageversion/\d+/change/">Version (\d+)</a>', html)
+    ]
+    assert numbers == list(range(PAGE_VERSIONS_SHOWN + 5, 5, -1))
+    assert f"Showing the latest {PAGE_VERSIONS_SHOWN} of {PAGE_VERSIONS_SHOWN + 5} versions." in html
+    assert f"/admin/documents/pageversion/?page__id__exact={page.id}" in html
+    listed = admin_browser.get(f"/admin/documents/pageversion/?page__id__exact={page.id}")
+    assert listed.context["cl"].result_count == PAGE_VERSIONS_SHOWN + 5
+    assert "versions-0-label" not in html, "read-only: no inputs for the versions"
+
+
+def test_saving_a_page_works_while_new_versions_appear(admin_browser, user):
+    """A version made between opening the page's admin form and saving it (people keep editing)
+    does not break saving, and no version changes."""
+    page = make_page(owner=user, title="Busy")
+    for number in range(1, PAGE_VERSIONS_SHOWN + 1):
+        make_version(page=page, number=number)
+    form = page_form(page, title="Busy page")
+    make_version(page=page, number=PAGE_VERSIONS_SHOWN + 1)
+    response = admin_browser.post(f"/admin/documents/page/{page.id}/change/", form)
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.title == "Busy page"
+    assert PageVersion.objects.filter(page=page).count() == PAGE_VERSIONS_SHOWN + 1
+
+
+def test_a_new_page_form_has_no_versions(admin_browser):
+    html = admin_browser.get("/admin/documents/page/add/").content.decode()
+    assert "versions-TOTAL_FORMS" not in html
+    assert "members-TOTAL_FORMS" in html

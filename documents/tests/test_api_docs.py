@@ -37,6 +37,7 @@ def test_schema_is_openapi_3_with_every_operation(browser):
         ("/api/pages/{page_id}/", "patch"): "pages_update",
         ("/api/pages/{page_id}/", "put"): "pages_replace",
         ("/api/pages/{page_id}/", "delete"): "pages_trash",
+        ("/api/pages/presence/", "get"): "pages_presence",
         ("/api/trash/", "get"): "trash_list",
         ("/api/trash/{page_id}/restore/", "post"): "trash_restore",
         ("/api/pages/{page_id}/members/", "get"): "members_list",
@@ -63,6 +64,14 @@ def test_schema_documents_the_list_filters_and_token_auth(browser):
     assert parameters >= {"parent", "search", "page", "page_size"}
     schemes = schema["components"]["securitySchemes"]
     assert {"tokenAuth", "cookieAuth"} <= set(schemes)
+
+
+def test_schema_describes_the_presence_counts_by_page_id(browser):
+    """The presence endpoint answers an object keyed by page id, of people and editing counts."""
+    schema = browser.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    answer = schema["paths"]["/api/pages/presence/"]["get"]["responses"]["200"]["content"]["application/json"]
+    counts = answer["schema"]["additionalProperties"]
+    assert set(counts["properties"]) == set(counts["required"]) == {"people", "editing"}
 
 
 def test_schema_is_yaml_by_default(browser):

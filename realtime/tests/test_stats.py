@@ -9,6 +9,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from redis import Redis
 
+from documents.models import PageMember, Role
+from documents.services.pages import page_create
 from realtime import stats
 from realtime.stats import _rate, cluster_load, cluster_snapshots, load_key
 from realtime.tests.conftest import settle
@@ -111,3 +113,106 @@ def test_the_load_page_is_for_staff_only(client, user, make_user, page, monkeypa
     fragment = client.get("/admin/live/?fragment=1").content.decode()
     assert page.title in fragment
     assert "<html" not in fragment
+
+
+def test_people_by_page_counts_a_person_once_across_processes():
+    """A user with tabs on two processes counts once; a viewer with a writable tab elsewhere is
+    editing; snapshots without ids (a crowded page, an older process) add their counts."""
+    a = {"pages": {"p1": {"connections": 3, "user_ids": [1, 2], "editor_ids": [1]}}}
+    b = {
+        "pages": {
+            "p1": {"connections": 2, "user_ids": [1, 2], "editor_ids": [2]},
+            "p2": {"connections": 1, "user_ids": [3], "editor_ids": []},
+        }
+    }
+    crowded = {"pages": {"p3": {"connections": 300, "people": 250, "people_editing": 240}}}
+    older = {"pages": {"p3": {"connections": 2, "editors": 1}, "p4": {"connections": 0, "editors": 0}}}
+    people = stats.people_by_page([a, b, crowded, older])
+    assert people == {
+        "p1": stats.PagePresence(people=2, editing=2),
+        "p2": stats.PagePresence(people=1, editing=0),
+        "p3": stats.PagePresence(people=252, editing=241),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_snapshot_counts_distinct_people_and_those_who_may_edit(
+    hub, connect, page, user, other_user, make_user, monkeypatch
+):
+    """Two tabs of one editor and a viewer: two people on the page, one editing, read back
+    from Redis as the page list does."""
+    viewer = await sync_to_async(make_user)("carol")
+    await sync_to_async(PageMember.objects.create)(page=page, user=viewer, role=Role.VIEWER)
+    await connect(page, user, name="tab 1")
+    await connect(page, user, name="tab 2")
+    await connect(page, viewer)
+    await hub.load_stats.publish()
+    load = stats.latest_local["pages"][str(page.id)]
+    assert (load["connections"], load["people"], load["people_editing"]) == (3, 2, 1)
+    assert load["user_ids"] == sorted([user.pk, viewer.pk])
+    assert load["editor_ids"] == [user.pk]
+
+    monkeypatch.setattr(stats, "latest_local", None)  # so the counts can only come from Redis
+    monkeypatch.setattr(stats, "_people_cache", None)
+    people = await sync_to_async(stats.people_now)()
+    assert people[str(page.id)] == stats.PagePresence(people=2, editing=1)
+
+
+def test_people_now_reads_the_in_memory_snapshot_without_redis(settings, monkeypatch):
+    """One process without Redis: the counts come from its own latest snapshot, and are
+    reused for a second rather than read again for every request."""
+    settings.REDIS_URL = ""
+    monkeypatch.setattr(stats, "_people_cache", None)
+    monkeypatch.setattr(stats, "latest_local", {"pages": {"p": {"user_ids": [1], "editor_ids": [1]}}})
+    assert stats.people_now() == {"p": stats.PagePresence(people=1, editing=1)}
+    monkeypatch.setattr(stats, "latest_local", None)
+    assert stats.people_now() == {"p": stats.PagePresence(people=1, editing=1)}
+    monkeypatch.setattr(stats, "_people_cache", None)
+    assert stats.people_now() == {}
+
+
+@pytest.mark.django_db
+def test_the_presence_endpoint_sums_the_processes_snapshots_in_redis(client, user, other_user, monkeypatch):
+    """Snapshots of two processes, stored as the processes store them: the page list's endpoint
+    counts a person on both once, and tells each user only about pages they may see."""
+    mine = page_create(owner=user, title="Mine")
+    theirs = page_create(owner=other_user, title="Theirs")
+    redis = Redis.from_url(settings.REDIS_URL)
+    snapshots = {
+        "proc-a": {str(mine.id): {"connections": 1, "user_ids": [user.pk], "editor_ids": [user.pk]}},
+        "proc-b": {
+            str(mine.id): {"connections": 2, "user_ids": [user.pk, other_user.pk], "editor_ids": [user.pk]},
+            str(theirs.id): {"connections": 1, "user_ids": [other_user.pk], "editor_ids": [other_user.pk]},
+        },
+    }
+    try:
+        for process, pages in snapshots.items():
+            redis.set(load_key(process), json.dumps({"process": process, "at": time.time(), "pages": pages}), ex=30)
+        monkeypatch.setattr(stats, "_people_cache", None)
+        client.force_login(user)
+        assert client.get("/api/pages/presence/").json() == {str(mine.id): {"people": 2, "editing": 1}}
+        assert ">1 editing</span>" in client.get("/").content.decode()
+    finally:
+        redis.delete(*(load_key(process) for process in snapshots))
+        redis.close()
+
+
+def test_people_now_backs_off_while_redis_is_unreachable(monkeypatch):
+    """A Redis that does not answer costs its timeout once per retry period, not every request;
+    meanwhile this process's own snapshot still counts."""
+    calls = []
+
+    def unreachable():
+        calls.append(1)
+        return [{"pages": {"p": {"user_ids": [1], "editor_ids": []}}}], "Redis did not answer"
+
+    monkeypatch.setattr(stats, "cluster_snapshots", unreachable)
+    monkeypatch.setattr(stats, "_people_cache", None)
+    assert stats.people_now() == {"p": stats.PagePresence(people=1, editing=0)}
+    clock = time.monotonic()
+    monkeypatch.setattr(stats.time, "monotonic", lambda: clock + stats.PEOPLE_RETRY_SECONDS - 1)
+    stats.people_now()
+    assert len(calls) == 1
+    monkeypatch.setattr(stats.time, "monotonic", lambda: clock + stats.PEOPLE_RETRY_SECONDS + 1)
+    stats.people_now()
+    assert len(calls) == 2

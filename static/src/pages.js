@@ -1,5 +1,7 @@
-// The page tree and the trash: create, rename, move, delete and restore through the REST API.
+// The page tree and the trash: create, rename, move, delete and restore through the REST API;
+// who is on each page now.
 import { api, toast } from "./api.js";
+import { pollPresence, renderPresence } from "./page-presence.js";
 
 const tree = document.getElementById("tree");
 const dialog = document.getElementById("page-dialog");
@@ -141,3 +143,19 @@ filter?.addEventListener("input", () => {
     li.hidden = !words.every((word) => title.includes(word));
   }
 });
+
+// Who is on each page now: rendered by the server, refreshed here.
+const list = document.getElementById("page-list");
+if (tree && list && list.dataset.presenceUrl) {
+  pollPresence({
+    url: list.dataset.presenceUrl,
+    seconds: (Number(list.dataset.presenceRefreshMs) || 10_000) / 1000,
+    fetchJson: (url) => api("GET", url),
+    apply: (counts) => {
+      for (const li of rows()) {
+        const pill = li.querySelector(":scope > .row [data-editing]");
+        if (pill) renderPresence(pill, counts[li.dataset.id]);
+      }
+    },
+  });
+}

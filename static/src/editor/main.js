@@ -23,6 +23,7 @@ import { Toolbar } from "./toolbar.js";
 import { installTooltips } from "./tooltip.js";
 import { openShortcuts } from "./help.js";
 import { mountHistory } from "./history/index.js";
+import { mountShare } from "./share/index.js";
 
 function readConfig(mount) {
   const d = mount.dataset;
@@ -374,6 +375,7 @@ function start(mount) {
   });
 
   const history = mountHistory({ root: mount, pageId: config.pageId, canEdit: config.canEdit, editor });
+  mountShare(mount, { getTitle: () => titleInput.value });
   installTooltips(mount);
   refresh();
   connection.connect();
