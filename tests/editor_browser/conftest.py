@@ -42,24 +42,6 @@ class ReferenceServer:
             return json.loads(answer.read())
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Chromium for one test module: Playwright's sync API runs an event loop in this thread,
-    which must be gone before any async test of another module runs."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    if not (ROOT / "static/dist/editor.js").exists():
-        pytest.skip("the front end is not built (npm run build)")
-    # Playwright's sync API keeps an event loop in this thread; Django's ORM would refuse
-    # to run next to it (the Django docs suggest this switch for Playwright tests).
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture(scope="session")
 def reference_server(live_server: Any) -> Iterator[ReferenceServer]:
     if not shutil.which("node"):

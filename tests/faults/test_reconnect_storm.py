@@ -47,9 +47,7 @@ async def test_a_thousand_clients_reconnect_after_a_restart(live_servers, user):
     [server] = await sync_to_async(live_servers)(1, REALTIME_MAX_CONNECTIONS_PER_USER=str(CLIENTS * 2))
     pages = [await sync_to_async(page_create)(owner=user, title=f"Storm {i}") for i in range(PAGES)]
     cookie = await sync_to_async(session_cookie)(user)
-    clients = [
-        SocketClient(f"{server.ws_url}/ws/pages/{pages[i % PAGES].id}", cookie, f"c{i}") for i in range(CLIENTS)
-    ]
+    clients = [SocketClient(f"{server.ws_url}/ws/pages/{pages[i % PAGES].id}", cookie, f"c{i}") for i in range(CLIENTS)]
     semaphore = asyncio.Semaphore(100)
 
     async def first_connect(client):
