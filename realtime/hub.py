@@ -13,16 +13,18 @@ import logging
 import time
 import uuid
 from collections import deque
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
+from django.utils import timezone
 
 from collab_site.logs import context_with
 from documents import events
 from documents.models import AccessEvent, PageUpdate
-from documents.selectors.content import page_update_ids_after
+from documents.selectors.content import page_update_counts_after, page_update_ids_after
 from realtime import metrics
 from realtime.auth import PAGE_FULL, TOO_FAST, recheck
 from realtime.connection import Connection
@@ -393,21 +395,26 @@ class Hub:
                 self.recheck_later(None, {user_id} if user_id is not None else None)
         rooms = {page_id: room for page_id, room in self.rooms.items() if room.ready.is_set() and not room.failed}
         if rooms:
-            rows = await db_call(page_update_ids_after, page_ids=list(rooms), after_id=self._floor)
-            missing = [
-                (row_id, page_id)
-                for row_id, page_id in rows
-                if page_id in rooms and row_id not in rooms[page_id].known_ids
-            ]
-            for row_id, _ in rows:
-                self.saw_row(row_id)
-            # A room that missed rows is rebuilt from the log (see Room.rebuild), once.
-            for page_id in {page_id for _, page_id in missing}:
+            counts = await db_call(page_update_counts_after, page_ids=list(rooms), after_id=self._floor)
+            for page_id, (count, last) in counts.items():
+                self.saw_row(last)
                 room = self.rooms.get(page_id)
-                if room is not None:
-                    metrics.repairs.inc(sum(1 for _, missed in missing if missed == page_id))
-                    await room.rebuild()
+                if room is None or room is not rooms.get(page_id):
+                    continue
+                if count > sum(1 for row_id in room.known_ids if row_id > self._floor):
+                    await self._repair_room(room)
         self._advance_floor()
+
+    async def _repair_room(self, room: Room) -> None:
+        """The log has rows of this page the room does not know. Rows younger than a moment
+        may be in flight (our own writer's, or another process's on the layer); older ones
+        were missed: then the room is rebuilt from the log (see Room.rebuild), once."""
+        rows = await db_call(page_update_ids_after, page_id=room.page_id, after_id=self._floor)
+        cutoff = timezone.now() - timedelta(seconds=0.5)
+        missed = [row_id for row_id, created in rows if row_id not in room.known_ids and created < cutoff]
+        if missed:
+            metrics.repairs.inc(len(missed))
+            await room.rebuild()
 
     # Access ------------------------------------------------------------------------------
 

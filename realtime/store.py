@@ -162,10 +162,11 @@ class PostgresAppender:
             connection = await self._connect()
             async with connection.transaction():
                 [(insert, params), *others] = append_statements(rows)
-                cursor = await connection.execute(insert, params, binary=True)
+                # Prepared once per connection: the statement is parsed and planned once.
+                cursor = await connection.execute(insert, params, binary=True, prepare=True)
                 ids = sorted(row[0] for row in await cursor.fetchall())
                 for sql, more in others:
-                    await connection.execute(sql, more)
+                    await connection.execute(sql, more, prepare=True)
             return ids
         except psycopg.errors.IntegrityError:
             raise

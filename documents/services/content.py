@@ -50,20 +50,20 @@ def page_updates_append(*, updates: list[NewUpdate]) -> list[int]:
 
 _INSERT_UPDATES = """
 INSERT INTO documents_pageupdate (page_id, data, user_id, created_at)
-SELECT page_id, data, user_id, %(now)s
-FROM unnest(%(pages)s::uuid[], %(datas)s::bytea[], %(users)s::integer[]) WITH ORDINALITY AS t(page_id, data, user_id, n)
+SELECT page_id, data, user_id, %s
+FROM unnest(%s::uuid[], %s::bytea[], %s::integer[]) WITH ORDINALITY AS t(page_id, data, user_id, n)
 ORDER BY n
 RETURNING id
 """
 
 _INSERT_CONTRIBUTORS = """
 INSERT INTO documents_pagecontributor (page_id, user_id)
-SELECT * FROM unnest(%(pages)s::uuid[], %(users)s::integer[])
+SELECT * FROM unnest(%s::uuid[], %s::integer[])
 ON CONFLICT DO NOTHING
 """
 
 
-def append_statements(updates: list[NewUpdate]) -> list[tuple[str, dict[str, object]]]:
+def append_statements(updates: list[NewUpdate]) -> list[tuple[str, list[object]]]:
     """The PostgreSQL statements that append `updates` and record their authors.
 
     One statement for any number of rows, with the update bytes as binary parameters
@@ -71,22 +71,20 @@ def append_statements(updates: list[NewUpdate]) -> list[tuple[str, dict[str, obj
     of the writer's time). The first statement returns the new ids, ascending in the order
     of `updates`. The realtime writer runs them on its own asynchronous connection.
     """
-    statements: list[tuple[str, dict[str, object]]] = [
+    statements: list[tuple[str, list[object]]] = [
         (
             _INSERT_UPDATES,
-            {
-                "now": timezone.now(),
-                "pages": [u.page_id for u in updates],
-                "datas": [u.data for u in updates],
-                "users": [u.user_id for u in updates],
-            },
+            [
+                timezone.now(),
+                [u.page_id for u in updates],
+                [u.data for u in updates],
+                [u.user_id for u in updates],
+            ],
         )
     ]
     authors = sorted({(u.page_id, u.user_id) for u in updates if u.user_id is not None}, key=str)
     if authors:
-        statements.append(
-            (_INSERT_CONTRIBUTORS, {"pages": [page for page, _ in authors], "users": [user for _, user in authors]})
-        )
+        statements.append((_INSERT_CONTRIBUTORS, [[page for page, _ in authors], [user for _, user in authors]]))
     return statements
 
 
