@@ -46,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _PUBLISH_QUEUE_MAX = 10_000
+# "This process holds the page": sent at load and then regularly while the room is loaded.
+PEER = "page.here"
+PEER_HEARTBEAT_SECONDS = 5.0
 
 
 class Hub:
@@ -199,6 +202,7 @@ class Hub:
         try:
             # Join the group first: an update stored meanwhile reaches us either way.
             await self._join_group(room)
+            self.announce(room, hello=True)
             await room.load()
         except BaseException as error:
             if not room.ready.is_set():
@@ -267,7 +271,7 @@ class Hub:
     # Across processes --------------------------------------------------------------------
 
     def publish_updates(self, room: Room, rows: list[tuple[int, bytes]]) -> None:
-        if self.single_process:
+        if self.single_process or not room.has_peers():
             return
         message = {
             "type": events.UPDATES,
@@ -278,7 +282,7 @@ class Hub:
         self._queue_publish(room.page_id, message)
 
     def publish_awareness(self, room: Room, entries: list[AwarenessEntry]) -> None:
-        if self.single_process:
+        if self.single_process or not room.has_peers():
             return
         message = {
             "type": "page.awareness",
@@ -286,6 +290,19 @@ class Hub:
             "origin": self.process_id,
             "update": encode_awareness(entries),
         }
+        self._queue_publish(room.page_id, message)
+
+    def announce(self, room: Room, *, hello: bool = False) -> None:
+        """Tell the other processes holding this page that this one holds it too.
+
+        A room publishes its updates only while another process holds the page: most pages
+        are open in one process only, and Redis then carries nothing but this, at load
+        (`hello`, which holders answer at once) and every PEER_HEARTBEAT_SECONDS. Until a
+        newcomer hears from the others, repair scans of the log bring their updates.
+        """
+        if self.single_process:
+            return
+        message = {"type": PEER, "page": str(room.page_id), "origin": self.process_id, "hello": hello}
         self._queue_publish(room.page_id, message)
 
     def _queue_publish(self, page_id: UUID, message: dict[str, Any]) -> None:
@@ -348,8 +365,13 @@ class Hub:
             return
         if room is None:
             return
+        if message.get("origin"):
+            room.peer_seen()
         kind = message.get("type")
-        if kind == events.UPDATES:
+        if kind == PEER:
+            if message.get("hello"):
+                self.announce(room)
+        elif kind == events.UPDATES:
             room.apply_remote_updates([(int(row_id), bytes(data)) for row_id, data in message["updates"]])
         elif kind == "page.awareness":
             room.apply_remote_awareness(decode_awareness(bytes(message["update"])))
@@ -474,7 +496,7 @@ class Hub:
             await asyncio.sleep(settings.LOAD_STATS_INTERVAL_SECONDS)
 
     async def _tick_loop(self) -> None:
-        last_keepalive = time.monotonic()
+        last_keepalive = last_heartbeat = time.monotonic()
         while True:
             await asyncio.sleep(0.5)
             try:
@@ -483,9 +505,14 @@ class Hub:
                     last_keepalive = now
                     idle = self.settings["KEEPALIVE_SECONDS"]
                     timeout = self.settings["PRESENCE_TIMEOUT_SECONDS"]
+                    heartbeat = now - last_heartbeat >= PEER_HEARTBEAT_SECONDS
+                    if heartbeat:
+                        last_heartbeat = now
                     for room in list(self.rooms.values()):
                         room.keep_alive(idle, KEEPALIVE)
                         room.expire_presence(timeout)
+                        if heartbeat and room.ready.is_set():
+                            self.announce(room)
                         if not room.grouped and room.ready.is_set() and now - room.group_tried > 5.0:
                             room.group_tried = now
                             self.loop.create_task(self._join_group(room))

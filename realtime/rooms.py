@@ -90,6 +90,8 @@ class Room:
         self.dirty_since: float | None = None
         self.version_dirty_since: float | None = None
         self.contributors: set[int] = set()
+        # When another process last said it holds this page (see Hub.announce).
+        self._peer_seen = float("-inf")
         # Whether this process listens to the page's layer group (False while Redis is away).
         self.grouped = True
         self.group_tried = 0.0
@@ -357,6 +359,13 @@ class Room:
         removed = self.presence.expire(max_age)
         if removed:
             self._broadcast_awareness(removed)
+
+    def peer_seen(self) -> None:
+        self._peer_seen = time.monotonic()
+
+    def has_peers(self) -> bool:
+        """Whether another process held this page recently (three heartbeats' time)."""
+        return time.monotonic() - self._peer_seen < 15.0
 
     @property
     def settled(self) -> bool:
