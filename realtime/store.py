@@ -21,7 +21,7 @@ import psycopg
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connections
 
-from documents.services.content import NewUpdate, append_statements, page_updates_append
+from documents.services.content import NewUpdate, append_statement, page_updates_append
 from realtime import metrics
 from realtime.db import db_write
 
@@ -160,14 +160,9 @@ class PostgresAppender:
     async def append(self, rows: list[NewUpdate]) -> list[int]:
         try:
             connection = await self._connect()
-            async with connection.transaction():
-                [(insert, params), *others] = append_statements(rows)
-                # Prepared once per connection: the statement is parsed and planned once.
-                cursor = await connection.execute(insert, params, binary=True, prepare=True)
-                ids = sorted(row[0] for row in await cursor.fetchall())
-                for sql, more in others:
-                    await connection.execute(sql, more, prepare=True)
-            return ids
+            # Prepared once per connection: parsed and planned once; one round trip a batch.
+            cursor = await connection.execute(*append_statement(rows), binary=True, prepare=True)
+            return [row[0] for row in await cursor.fetchall()]
         except psycopg.errors.IntegrityError:
             raise
         except psycopg.Error as error:

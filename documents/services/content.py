@@ -48,56 +48,44 @@ def page_updates_append(*, updates: list[NewUpdate]) -> list[int]:
     return [row.id for row in rows]
 
 
-_INSERT_UPDATES = """
-INSERT INTO documents_pageupdate (page_id, data, user_id, created_at)
-SELECT page_id, data, user_id, %s
-FROM unnest(%s::uuid[], %s::bytea[], %s::integer[]) WITH ORDINALITY AS t(page_id, data, user_id, n)
-ORDER BY n
-RETURNING id
+_APPEND = """
+WITH
+    added AS (
+        INSERT INTO documents_pageupdate (page_id, data, user_id, created_at)
+        SELECT page_id, data, user_id, %s
+        FROM unnest(%s::uuid[], %s::bytea[], %s::integer[]) WITH ORDINALITY AS t(page_id, data, user_id, n)
+        ORDER BY n
+        RETURNING id
+    ),
+    authors AS (
+        INSERT INTO documents_pagecontributor (page_id, user_id)
+        SELECT DISTINCT page_id, user_id FROM unnest(%s::uuid[], %s::integer[]) AS t(page_id, user_id)
+        WHERE user_id IS NOT NULL
+        ON CONFLICT DO NOTHING
+    )
+SELECT id FROM added ORDER BY id
 """
 
-_INSERT_CONTRIBUTORS = """
-INSERT INTO documents_pagecontributor (page_id, user_id)
-SELECT * FROM unnest(%s::uuid[], %s::integer[])
-ON CONFLICT DO NOTHING
-"""
 
+def append_statement(updates: list[NewUpdate]) -> tuple[str, list[object]]:
+    """The PostgreSQL statement that appends `updates` and records their authors.
 
-def append_statements(updates: list[NewUpdate]) -> list[tuple[str, list[object]]]:
-    """The PostgreSQL statements that append `updates` and record their authors.
-
-    One statement for any number of rows, with the update bytes as binary parameters
-    (Django's client-side binding would escape each one into the SQL text, which cost most
-    of the writer's time). The first statement returns the new ids, ascending in the order
-    of `updates`. The realtime writer runs them on its own asynchronous connection.
+    One statement, so one round trip and atomic without a transaction block, for any number
+    of rows, with the update bytes as binary parameters (Django's client-side binding would
+    escape each one into the SQL text, which cost most of the writer's time). It returns the
+    new ids, ascending in the order of `updates`. The realtime writer runs it on its own
+    asynchronous connection.
     """
-    statements: list[tuple[str, list[object]]] = [
-        (
-            _INSERT_UPDATES,
-            [
-                timezone.now(),
-                [u.page_id for u in updates],
-                [u.data for u in updates],
-                [u.user_id for u in updates],
-            ],
-        )
-    ]
-    authors = sorted({(u.page_id, u.user_id) for u in updates if u.user_id is not None}, key=str)
-    if authors:
-        statements.append((_INSERT_CONTRIBUTORS, [[page for page, _ in authors], [user for _, user in authors]]))
-    return statements
+    pages = [u.page_id for u in updates]
+    users = [u.user_id for u in updates]
+    return _APPEND, [timezone.now(), pages, [u.data for u in updates], users, pages, users]
 
 
 def _append_postgresql(updates: list[NewUpdate]) -> list[int]:
-    with transaction.atomic():
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
-            [(insert, params), *others] = append_statements(updates)
-            cursor.execute(insert, params, binary=True)
-            ids = sorted(row[0] for row in cursor.fetchall())
-            for sql, more in others:
-                cursor.execute(sql, more)
-    return ids
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(*append_statement(updates), binary=True)
+        return [row[0] for row in cursor.fetchall()]
 
 
 @dataclass(frozen=True)
