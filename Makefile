@@ -60,7 +60,7 @@ browser-for-tests:
 	  else echo "No chromium: browser tests will be skipped (sudo apt-get install -y chromium)"; fi; }
 
 bench: install-dev build
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.run --ours-stack $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles

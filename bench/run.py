@@ -239,6 +239,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--ours-auth", default="none", help="auth spec for ours (bench/auth.py)")
     ap.add_argument("--ours-rooms", default="random", help="rooms spec for ours (bench/common.py)")
     ap.add_argument("--ours-name", default="ours")
+    ap.add_argument(
+        "--ours-stack",
+        action="store_true",
+        help="start ours on its own durable PostgreSQL and Redis (bench/stack.py), fresh per scenario",
+    )
     ap.add_argument("--transport", default="fast", choices=["fast", "websockets"])
     ap.add_argument("--nice", type=int, default=0, help="niceness for servers and load generator (root: <0)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per case; the table shows medians")
@@ -252,6 +257,19 @@ def main(argv: list[str] | None = None) -> None:
         print(table(results, names, args.stat))
         return
     args.run_id = time.strftime("%Y%m%d-%H%M%S")
+    if args.ours_stack:
+        from .stack import ours_stack
+
+        with ours_stack() as command:
+            args.ours_cmd = command
+            args.ours_auth = args.ours_auth if args.ours_auth != "none" else "py:bench.ours:session"
+            args.ours_rooms = args.ours_rooms if args.ours_rooms != "random" else "py:bench.ours:pages"
+            _run(args)
+    else:
+        _run(args)
+
+
+def _run(args: argparse.Namespace) -> None:
 
     servers = [Server(n, reference.SERVERS[n][1], reference=n) for n in args.servers.split(",") if n]
     if args.ours or args.ours_cmd:

@@ -52,10 +52,15 @@ def _postgres_bin() -> Path:
 
 @dataclass
 class PostgresServer:
-    """A private PostgreSQL cluster; `stop()` and `start()` keep its data."""
+    """A private PostgreSQL cluster; `stop()` and `start()` keep its data.
+
+    Tests run it without fsync (nothing must survive a power cut); benchmarks with
+    `durable=True`, PostgreSQL's own defaults, so that a stored update is on disk.
+    """
 
     port: int = field(default_factory=free_port)
     directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="collab-pg-")))
+    durable: bool = False
 
     def __post_init__(self) -> None:
         self.bin = _postgres_bin()
@@ -80,10 +85,9 @@ class PostgresServer:
         return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
 
     def start(self) -> None:
-        options = (
-            f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-        )
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c max_connections=300"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.directory / "log"), "-w", "start")
         wait_for_port(self.port)
 
