@@ -91,6 +91,17 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class QuietSocketAccepts(logging.Filter):
+    """Drop uvicorn's line per accepted WebSocket (it is an access log line, at INFO).
+
+    Thousands of clients reconnecting after a restart would write thousands of them; with
+    ACCESS_LOG=1 they are kept, like the HTTP access log.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "[accepted]" not in str(record.msg)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, the context fields, the error."""
 
@@ -137,6 +148,7 @@ def logging_config(*, json_lines: bool, level: str = "INFO", access_log: bool = 
         "filters": {
             "context": {"()": "collab_site.logs.ContextFilter"},
             "redact": {"()": "collab_site.logs.RedactSecrets"},
+            "quiet_sockets": {"()": "collab_site.logs.QuietSocketAccepts"},
         },
         "formatters": {"default": formatter},
         "handlers": {
@@ -153,7 +165,7 @@ def logging_config(*, json_lines: bool, level: str = "INFO", access_log: bool = 
             "django": {"handlers": ["console"], "level": level, "propagate": False},
             "django.db.backends": {"level": "WARNING"},
             "uvicorn": server_logger,
-            "uvicorn.error": {"level": level},
+            "uvicorn.error": {"level": level, "filters": [] if access_log else ["quiet_sockets"]},
             "uvicorn.access": server_logger if access_log else {"handlers": [], "propagate": False},
             "daphne": server_logger,
         },

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
@@ -15,7 +18,7 @@ from django.conf import settings
 from django.contrib import auth
 
 from documents.models import Page, Role
-from documents.selectors.access import can_edit, page_role, page_roles_of_users
+from documents.selectors.access import can_edit, page_access, page_roles_of_users
 from documents.services.tickets import ticket_redeem
 from realtime.connection import Identity
 
@@ -63,14 +66,57 @@ def credentials_from_scope(scope: dict[str, Any]) -> Credentials:
     return Credentials(session_key=session_key, ticket=ticket)
 
 
-def _session_user(session_key: str | None) -> Any:
+@dataclass(frozen=True)
+class SessionUser:
+    """What a connection needs to know of a signed-in user (enough for the access checks)."""
+
+    pk: int
+    username: str
+    is_staff: bool
+    is_active: bool = True
+    is_authenticated: bool = True
+
+    def get_username(self) -> str:
+        return self.username
+
+
+# Recently checked sessions: opening a page's socket must not cost two more queries each time
+# (a person opens several tabs; after a restart every client reconnects at once). A session
+# that ends (sign-out) can still open sockets for at most this long; open ones are unaffected.
+SESSION_CACHE_SECONDS = 30.0
+_sessions: OrderedDict[str, tuple[float, SessionUser]] = OrderedDict()
+_sessions_lock = threading.Lock()  # connections are decided on several database threads
+_SESSION_CACHE_SIZE = 10_000
+
+
+def _session_user(session_key: str | None) -> SessionUser | None:
     """The signed-in user of a session, checked as Django checks it for a request."""
     if not session_key:
         return None
+    with _sessions_lock:
+        cached = _sessions.get(session_key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
     engine = import_module(settings.SESSION_ENGINE)
     request = SimpleNamespace(session=engine.SessionStore(session_key))
     user = auth.get_user(request)  # type: ignore[arg-type]
-    return user if user.is_authenticated and user.is_active else None
+    if not (user.is_authenticated and user.is_active):
+        with _sessions_lock:
+            _sessions.pop(session_key, None)
+        return None
+    found = SessionUser(pk=user.pk, username=user.get_username(), is_staff=user.is_staff)
+    with _sessions_lock:
+        _sessions[session_key] = (time.monotonic() + SESSION_CACHE_SECONDS, found)
+        _sessions.move_to_end(session_key)
+        while len(_sessions) > _SESSION_CACHE_SIZE:
+            _sessions.popitem(last=False)
+    return found
+
+
+def forget_sessions() -> None:
+    """Drop the cache of checked sessions (tests, which reuse a process for many databases)."""
+    with _sessions_lock:
+        _sessions.clear()
 
 
 def _verdict(role: Role | None) -> Access:
@@ -90,9 +136,10 @@ def authorize(*, credentials: Credentials, page_id: UUID) -> Access:
         user = _session_user(credentials.session_key)
     if user is None:
         return Access(NOT_SIGNED_IN)
-    if not Page.objects.filter(id=page_id, deleted_at__isnull=True).exists():
+    live, role = page_access(user=user, page_id=page_id)
+    if not live:
         return Access(NO_SUCH_PAGE)
-    verdict = _verdict(page_role(user=user, page_id=page_id))
+    verdict = _verdict(role)
     identity = Identity(user_id=user.pk, username=user.get_username())
     return Access(verdict.close_code, identity=identity, read_only=verdict.read_only)
 

@@ -147,7 +147,7 @@ class PageConsumer(AsyncWebsocketConsumer):
             if code is None:  # the client (or the server shutting down) closed it
                 code = message.get("code", 1005)
                 metrics.count_close(code)
-            logger.info("connection closed with %s after %.1f s", code, time.monotonic() - conn.opened_at)
+            logger.debug("connection closed with %s after %.1f s", code, time.monotonic() - conn.opened_at)
             if self.room is not None:
                 get_hub().leave(self.room, conn)
         raise StopConsumer

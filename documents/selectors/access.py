@@ -172,3 +172,31 @@ def roles_for_pages(*, user: AnyUser, pages: Iterable[Page]) -> dict[UUID, Role]
     for page in pages:
         resolve(page)
     return roles
+
+
+_PAGE_ACCESS_SQL = """
+WITH RECURSIVE chain(id, parent_id, live, depth) AS (
+    SELECT id, parent_id, deleted_at IS NULL, 0 FROM documents_page WHERE id = %s
+    UNION ALL
+    SELECT p.id, p.parent_id, TRUE, c.depth + 1 FROM documents_page p JOIN chain c ON p.id = c.parent_id
+    WHERE c.depth < 1000
+)
+SELECT c.depth, c.live, m.role
+FROM chain c LEFT JOIN documents_pagemember m ON m.page_id = c.id AND m.user_id = %s
+"""
+
+
+def page_access(*, user: AnyUser, page_id: UUID) -> tuple[bool | None, Role | None]:
+    """Whether the page exists and is out of the trash (None: no such page), and the user's
+    effective role on it. One query: what a WebSocket connection needs to be decided."""
+    if not user.is_authenticated or not user.is_active:
+        return None, None
+    with connection.cursor() as cursor:
+        cursor.execute(_PAGE_ACCESS_SQL, [_page_id_param(page_id), user.pk])
+        rows = cursor.fetchall()
+    live = next((bool(row_live) for depth, row_live, _ in rows if depth == 0), None)
+    if live is None:
+        return None, None
+    if user.is_staff:
+        return live, Role.OWNER
+    return live, _best(role for _, _, role in rows if role)

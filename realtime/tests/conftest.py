@@ -10,6 +10,7 @@ from django.test import Client
 
 from collab_site.asgi import application
 from documents.services.pages import page_create
+from realtime.auth import forget_sessions
 from realtime.db import close_connections
 from realtime.hub import get_hub
 from tests.support.yclient import CommunicatorClient
@@ -41,6 +42,7 @@ async def hub(transactional_db, fast_rooms):
             task.print_stack()
         raise AssertionError("hub did not stop")
     await sync_to_async(close_connections)()
+    forget_sessions()
     # The async ORM calls of the test itself ran on asgiref's shared thread.
     await sync_to_async(connections.close_all)()
 
