@@ -99,7 +99,11 @@ class YClient:
         """Open the socket and start syncing (returns before synced; await `synced`)."""
         self.connect_started_ns = time.monotonic_ns()
         hocus = self.target.dialect == "hocuspocus"
-        url, headers = await self.target.auth(self.target.url, "" if hocus else self.room, self.index)
+        # Several base URLs (comma-separated): clients take them in turn, so one page's clients
+        # are split over several server processes.
+        bases = self.target.url.split(",")
+        base = bases[abs(self.index) % len(bases)]
+        url, headers = await self.target.auth(base, "" if hocus else self.room, self.index)
         if hocus:
             url = url.rstrip("/")
         token = headers.pop("token", "")

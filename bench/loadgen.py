@@ -59,7 +59,9 @@ def run_sweep(args: argparse.Namespace, target: Target) -> list[dict]:
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m bench.loadgen", description=__doc__.split("\n")[0])
     ap.add_argument("scenario", choices=["fanout", "sweep", "connect", "open-race", "bigdoc", "presence", "replay"])
-    ap.add_argument("--url", required=True, help="base WebSocket URL; clients open URL/ROOM")
+    ap.add_argument(
+        "--url", required=True, help="base WebSocket URL; clients open URL/ROOM (several, comma-separated: in turn)"
+    )
     ap.add_argument("--dialect", default="y-websocket", choices=["y-websocket", "hocuspocus"])
     ap.add_argument("--auth", default="none", help="auth spec, see bench/auth.py")
     ap.add_argument("--rooms-spec", default="random", help="random | file:PATH | py:module:function")

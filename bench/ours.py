@@ -93,7 +93,7 @@ def create_page(base: str, title: str) -> str:
 
 async def pages(count: int, target: Target) -> list[str]:
     """Rooms function: `count` new pages, created over the REST API."""
-    base = http_base(target.url)
+    base = http_base(target.url.split(",")[0])
 
     def make() -> list[str]:
         login(base)

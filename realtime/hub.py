@@ -322,6 +322,7 @@ class Hub:
                 try:
                     await self.layer.group_send(group, message)
                     _raise_if_cancelling()
+                    metrics.layer_published.labels(message["type"]).inc()
                     if failing:
                         logger.info("channel layer reachable again")
                     failing = False

@@ -70,6 +70,9 @@ compactions = Counter("collab_compactions_total", "Compactions of a page's updat
 compaction_seconds = Histogram("collab_compaction_seconds", "Duration of a compaction", buckets=LATENCY_BUCKETS)
 writer_pending = Gauge("collab_store_pending_updates", "Updates applied and waiting to be stored")
 writer_healthy = Gauge("collab_store_healthy", "1 while the update writer stores, 0 while it retries")
+layer_published = Counter(
+    "collab_layer_published_total", "Messages this process published to the channel layer", ["type"]
+)
 layer_failures = Counter("collab_layer_publish_failures_total", "Failed attempts to publish to the channel layer")
 
 # What each close code means (documented in the README); any other code counts as "other".
