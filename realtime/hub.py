@@ -200,10 +200,10 @@ class Hub:
 
     async def _load(self, room: Room) -> None:
         try:
-            # Join the group first: an update stored meanwhile reaches us either way.
-            await self._join_group(room)
+            # Listen and read at once: an update stored meanwhile arrives on the layer, or the
+            # repair scan finds it in the log.
             self.announce(room, hello=True)
-            await room.load()
+            await asyncio.gather(self._join_group(room), room.load())
         except BaseException as error:
             if not room.ready.is_set():
                 room.failed = error
