@@ -11,7 +11,7 @@ from tests.support.live import ROOT
 def test_manage_check_deploy_passes_with_production_settings():
     """`manage.py check --deploy` reports no issue (no warning either) with DEBUG off and a real key."""
     env = {
-        **os.environ,
+        **{key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "pages.example.com",
