@@ -9,6 +9,7 @@ REPAIR_INTERVAL_SECONDS picks up whatever a room missed.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import time
 import uuid
@@ -76,6 +77,8 @@ class Hub:
         self._rechecks: list[tuple[set[UUID] | None, set[int] | None]] = []
         self._recheck_due = asyncio.Event()
         self.user_connections: dict[int, int] = {}
+        # Rooms were unloaded: hand freed memory back to the system at the next tick.
+        self._trim_due = False
         self.started = False
         # Stopping: no new connections, readiness fails. Stopped: stop() has run.
         self.stopping = False
@@ -252,6 +255,8 @@ class Hub:
                 return
             self._forget(room)
         await self.maintenance.on_unload(room)
+        room.dispose()
+        self._trim_due = True
 
     def _forget(self, room: Room) -> None:
         if self.rooms.get(room.page_id) is room:
@@ -498,6 +503,7 @@ class Hub:
 
     async def _tick_loop(self) -> None:
         last_keepalive = last_heartbeat = time.monotonic()
+        last_trim = 0.0
         while True:
             await asyncio.sleep(0.5)
             try:
@@ -518,10 +524,37 @@ class Hub:
                             room.group_tried = now
                             self.loop.create_task(self._join_group(room))
                 self.maintenance.tick()
+                if self._trim_due and now - last_trim >= 5.0:
+                    self._trim_due = False
+                    last_trim = now
+                    release_memory()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("periodic room work failed")
+
+
+def release_memory() -> None:
+    """Return memory freed by unloaded rooms to the system.
+
+    A document's memory is allocated by Yrs through the C allocator, which keeps freed pages
+    for reuse: after many pages were opened and closed, the process would stay at its high
+    water mark. malloc_trim (glibc) gives them back.
+    """
+    if _libc is not None:
+        _libc.malloc_trim(0)
+
+
+def _load_libc() -> Any:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim.argtypes = [ctypes.c_size_t]
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+_libc = _load_libc()
 
 
 def _raise_if_cancelling() -> None:

@@ -144,6 +144,8 @@ class Room:
                     fresh.apply_update(data)
         finally:
             self._replay = None
+        if self._subscription is None:
+            return  # unloaded meanwhile
         metrics.resyncs.inc()
         catch_up = fresh.get_update(self.doc.get_state())
         self.doc.unobserve(self._subscription)
@@ -359,6 +361,15 @@ class Room:
         removed = self.presence.expire(max_age)
         if removed:
             self._broadcast_awareness(removed)
+
+    def dispose(self) -> None:
+        """Let the document go: the observer held by Yrs refers back to this room, a cycle
+        Python's garbage collector cannot see through, so an unloaded room would never be freed."""
+        if self._subscription is not None:
+            self.doc.unobserve(self._subscription)
+            self._subscription = None
+        self.connections.clear()
+        self._waiters.clear()
 
     def peer_seen(self) -> None:
         self._peer_seen = time.monotonic()

@@ -102,6 +102,9 @@ class UpdateWriter:
                     update.on_done(update, row_id)
                 except Exception:
                     logger.exception("a room failed to take a stored update")
+            # Drop the batch now: while the writer waits for the next one, its callbacks would
+            # keep the rooms of its updates alive.
+            del batch, update
 
     async def _store(self, batch: list[PendingUpdate]) -> list[int | None]:
         rows = [NewUpdate(u.page_id, u.data, u.user_id) for u in batch]

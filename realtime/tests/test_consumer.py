@@ -194,3 +194,24 @@ async def test_new_page_document_holds_its_title_and_renames_reach_editors(hub, 
         if str(client.doc.get("title", type=Text)) == "Renamed page":
             break
     assert str(client.doc.get("title", type=Text)) == "Renamed page"
+
+
+async def test_an_unloaded_room_is_freed(hub, connect, page, user):
+    """After its last editor leaves and the grace period passes, nothing holds the room or its
+    document any more (Yrs' observer refers back to the room: it must be dropped on unload)."""
+    import gc
+    import weakref
+
+    client = await connect(page, user)
+    client.append("bye")
+    await settle(client)
+    room = weakref.ref(hub.rooms[page.id])
+    await client.communicator.disconnect()
+    for _ in range(50):
+        await asyncio.sleep(0.1)
+        if page.id not in hub.rooms:
+            break
+    await asyncio.sleep(0.3)  # the unload's render, version and compaction
+    del client  # the test's own handle on the finished consumer
+    gc.collect()
+    assert room() is None
