@@ -20,6 +20,10 @@ _ids = itertools.count(1)
 MAX_OUTBOX_BYTES = 64 * 1024 * 1024
 
 
+async def _gone(_: object) -> None:
+    """What a detached connection sends and closes with: nothing."""
+
+
 @dataclass(frozen=True, slots=True)
 class Identity:
     user_id: int | None
@@ -101,6 +105,13 @@ class Connection:
             self.closed = True
         finally:
             self._flushing = False
+
+    def detach(self) -> None:
+        """The socket is gone: forget how to reach it (breaks the cycle with its consumer)."""
+        self.closed = True
+        self._outbox.clear()
+        self._send = _gone
+        self._close = _gone
 
     def close(self, code: int) -> None:
         """Close with `code` at once, dropping anything not yet sent."""

@@ -150,6 +150,10 @@ class PageConsumer(AsyncWebsocketConsumer):
             logger.debug("connection closed with %s after %.1f s", code, time.monotonic() - conn.opened_at)
             if self.room is not None:
                 get_hub().leave(self.room, conn)
+            # The connection refers to this consumer (its send and close); without this the
+            # pair, and the room, would wait for a full garbage collection to be freed.
+            conn.detach()
+            self.conn = self.room = None
         raise StopConsumer
 
 

@@ -370,6 +370,7 @@ class Room:
             self._subscription = None
         self.connections.clear()
         self._waiters.clear()
+        self.unload_handle = None  # its callback refers back to this room
 
     def peer_seen(self) -> None:
         self._peer_seen = time.monotonic()
