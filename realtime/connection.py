@@ -58,6 +58,10 @@ class Connection:
         self.last_sent = time.monotonic()
         # Awareness client ids this connection announced; removed for everyone when it leaves.
         self.client_ids: set[int] = set()
+        # While an access change that may concern this connection is re-checked: its updates,
+        # applied once the check lets it write (see Hub.recheck_later), and the check's number.
+        self.held: list[bytes] | None = None
+        self.hold_epoch = 0
         # A token bucket: `rate` messages a second on average, up to `burst` at once.
         self._rate = rate
         self._burst = burst

@@ -76,6 +76,7 @@ class Hub:
         self._last_access_event = 0
         self._rechecks: list[tuple[set[UUID] | None, set[int] | None]] = []
         self._recheck_due = asyncio.Event()
+        self._recheck_epoch = 0
         self.user_connections: dict[int, int] = {}
         # Rooms were unloaded: hand freed memory back to the system at the next tick.
         self._trim_due = False
@@ -447,7 +448,21 @@ class Hub:
     # Access ------------------------------------------------------------------------------
 
     def recheck_later(self, page_ids: set[UUID] | None, user_ids: set[int] | None) -> None:
-        """Re-check the matching connections soon (None matches everything)."""
+        """Re-check the matching connections soon (None matches everything).
+
+        Until the check is done, their updates are held, not applied: an editor whose role was
+        just taken away must not get one more edit in while the database is asked. The change
+        is announced before the API call that made it returns, so "after" means after that.
+        """
+        self._recheck_epoch += 1
+        for room in self.rooms.values():
+            if page_ids is not None and room.page_id not in page_ids:
+                continue
+            for conn in room.connections:
+                if user_ids is None or conn.identity.user_id in user_ids:
+                    if conn.held is None:
+                        conn.held = []
+                    conn.hold_epoch = self._recheck_epoch
         self._rechecks.append((page_ids, user_ids))
         self._recheck_due.set()
 
@@ -456,8 +471,10 @@ class Hub:
             await self._recheck_due.wait()
             self._recheck_due.clear()
             batch, self._rechecks = self._rechecks, []
+            epoch = self._recheck_epoch
             try:
                 await self._recheck(batch)
+                self._release_held(epoch)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -484,6 +501,13 @@ class Hub:
                 verdict = verdicts.get(conn.identity.user_id) if conn.identity.user_id in users else None
                 if verdict is not None:
                     room.apply_access(conn, verdict.close_code, verdict.read_only)
+
+    def _release_held(self, epoch: int) -> None:
+        """Let go of the updates held for re-checks up to `epoch` (later ones wait for theirs)."""
+        for room in list(self.rooms.values()):
+            for conn in list(room.connections):
+                if conn.held is not None and conn.hold_epoch <= epoch:
+                    room.release(conn)
 
     # Periodic work -----------------------------------------------------------------------
 

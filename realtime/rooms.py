@@ -21,6 +21,7 @@ from pycrdt import Doc, TransactionEvent, merge_updates
 from documents.selectors.content import page_document_load
 from documents.ydoc import doc_from_stored, doc_holds
 from realtime import metrics
+from realtime.auth import MALFORMED
 from realtime.connection import Connection
 from realtime.db import db_call
 from realtime.presence import Presence
@@ -210,7 +211,9 @@ class Room:
                     raise ProtocolError("malformed state vector") from error
                 self.when_stored(lambda: conn.post(reply))
             case SyncStep2(update) | SyncUpdate(update):
-                if not conn.read_only:
+                if conn.held is not None:
+                    conn.held.append(update)
+                elif not conn.read_only:
                     self._local_update(conn, update)
             case Awareness(update):
                 self._local_awareness(conn, update)
@@ -350,6 +353,20 @@ class Room:
         if read_only and not conn.read_only:
             conn.post(encode_message(AuthDenied("read-only")))
         conn.read_only = read_only
+
+    def release(self, conn: Connection) -> None:
+        """The access re-check that held this connection's updates is done: apply them if it
+        may still write, drop them if not (the client keeps them; they were never shown)."""
+        held, conn.held = conn.held, None
+        if not held or conn.closed or conn.read_only:
+            return
+        try:
+            for update in held:
+                self._local_update(conn, update)
+        except (ProtocolError, UpdateRejected) as error:
+            code = error.code if isinstance(error, UpdateRejected) else MALFORMED
+            logger.info("closing the connection with %s: %s", code, error, extra={"conn_id": conn.id})
+            conn.close(code)
 
     def keep_alive(self, idle: float, frame: bytes) -> None:
         cutoff = time.monotonic() - idle

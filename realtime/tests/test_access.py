@@ -7,7 +7,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from documents.models import PageUpdate, Role, WebSocketTicket
+from documents.models import PageMember, PageUpdate, Role, WebSocketTicket
 from documents.services.members import member_remove, member_set
 from documents.services.pages import page_create, page_trash, page_update
 from documents.services.tickets import ticket_issue
@@ -55,6 +55,43 @@ async def test_removed_editor_is_closed_within_two_seconds(hub, connect, page, u
     editor.append("too late")
     await settle(owner)
     assert owner.content() == ""
+
+
+async def test_update_sent_while_access_is_rechecked_waits_for_the_verdict(hub, connect, page, user, other_user):
+    """An update that arrives after an access change was announced, while the database is
+    still being asked, is not applied when the role is gone (the sender is closed)."""
+    await sync_to_async(member_set)(page=page, user=other_user, role=Role.EDITOR, changed_by=user)
+    owner = await connect(page, user)
+    editor = await connect(page, other_user)
+    # The role goes away in the database; the announcement arrives as a layer message would.
+    await PageMember.objects.filter(page=page, user=other_user).adelete()
+    hub.recheck_later({page.id}, {other_user.pk})
+    editor.append("one more")
+    await editor.flush()
+    assert await wait_closed(editor) == 4403
+    await settle(owner)
+    assert owner.content() == ""
+    assert await PageUpdate.objects.filter(page=page).acount() == 0
+
+
+async def test_updates_held_for_a_recheck_are_applied_when_access_stays(hub, connect, page, user, other_user):
+    """When the re-check finds the editor may still write, the updates held meanwhile are
+    applied in order and reach everyone."""
+    await sync_to_async(member_set)(page=page, user=other_user, role=Role.EDITOR, changed_by=user)
+    owner = await connect(page, user)
+    editor = await connect(page, other_user)
+    hub.recheck_later({page.id}, {other_user.pk})
+    editor.append("first ")
+    await editor.flush()
+    editor.append("second")
+    await settle(editor, owner)
+    for _ in range(20):
+        if owner.content() == "first second":
+            break
+        await settle(editor, owner)
+    assert owner.content() == "first second"
+    assert editor.close_code is None
+    assert await PageUpdate.objects.filter(page=page).acount() == 2
 
 
 async def test_downgraded_editor_becomes_read_only(hub, connect, page, user, other_user):
