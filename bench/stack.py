@@ -1,5 +1,6 @@
 """Our server as the benchmarks run it: on its own PostgreSQL (durable: fsync and synchronous
-commit on, PostgreSQL's defaults) and Redis, with production settings (DEBUG off).
+commit on, PostgreSQL's defaults; `BENCH_DURABLE=0` turns both off, to see what durability
+costs) and Redis, with production settings (DEBUG off).
 
     with ours_stack() as command:   # a command line with {port}, for bench.run's --ours-cmd
         ...
@@ -29,7 +30,7 @@ BENCH_USER = "bench"
 
 @contextlib.contextmanager
 def ours_stack() -> Iterator[str]:
-    postgres = PostgresServer(durable=True)
+    postgres = PostgresServer(durable=os.environ.get("BENCH_DURABLE", "1") != "0")
     redis = RedisServer()
     postgres.start()
     redis.start()

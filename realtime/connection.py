@@ -7,8 +7,9 @@ import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from realtime import metrics
 
@@ -38,8 +39,8 @@ class Connection:
         *,
         identity: Identity,
         read_only: bool,
-        send: Callable[[bytes], Awaitable[None]],
-        close: Callable[[int], Awaitable[None]],
+        send: Callable[[bytes], Coroutine[Any, Any, None]],
+        close: Callable[[int], Coroutine[Any, Any, None]],
         rate: float = 0.0,
         burst: float = 0.0,
     ) -> None:
@@ -86,18 +87,50 @@ class Connection:
     def post(self, frame: bytes) -> None:
         if self.closed:
             return
+        if not self._flushing:
+            self._send_now(frame)
+            return
         self._outbox.append(frame)
         self._outbox_bytes += len(frame)
         if self._outbox_bytes > MAX_OUTBOX_BYTES:
             logger.warning("connection cannot keep up; closing it", extra={"conn_id": self.id})
             self.close(4408)
-            return
-        if not self._flushing:
-            self._flushing = True
-            asyncio.get_running_loop().create_task(self._flush())
 
-    async def _flush(self) -> None:
+    def _send_now(self, frame: bytes) -> None:
+        """Run the ASGI send at once, without a task: it completes without waiting unless the
+        socket is paused (the client reads slowly), and a task per frame would be most of a
+        fan-out's cost. When it has to wait, a task finishes it and sends what piles up."""
+        sending = self._send(frame)
         try:
+            waiting = sending.send(None)
+        except StopIteration:
+            metrics.bytes_out.inc(len(frame))
+            self.last_sent = time.monotonic()
+            return
+        except Exception:
+            self.closed = True  # the socket went away; the consumer's disconnect cleans up
+            return
+        self._flushing = True
+        asyncio.get_running_loop().create_task(self._flush(sending, waiting, len(frame)))
+
+    async def _flush(self, sending: Coroutine[Any, Any, None], waiting: Any, size: int) -> None:
+        """Finish a send that had to wait, then send the outbox in order."""
+        try:
+            while True:
+                try:
+                    if isinstance(waiting, asyncio.Future):
+                        waiting._asyncio_future_blocking = False  # what a Task does with it
+                        await asyncio.wait([waiting])
+                    else:  # a bare yield (asyncio.sleep(0))
+                        await asyncio.sleep(0)
+                except BaseException:
+                    sending.close()
+                    raise
+                try:
+                    waiting = sending.send(None)
+                except StopIteration:
+                    break
+            metrics.bytes_out.inc(size)
             while self._outbox and not self.closed:
                 frame = self._outbox.popleft()
                 self._outbox_bytes -= len(frame)

@@ -1,0 +1,180 @@
+"""Where our server's time goes under load: `python -m bench.profile [--rooms 100 --clients 5]`.
+
+Starts our server on its own durable PostgreSQL and Redis (bench/stack.py), runs a fan-out
+load against it, samples the server with py-spy for the steady part of the run (after the
+pages are made and every client connected) and sorts every sample of the event loop's
+thread into one step of an update's path. Prints one JSON line: the load's own result
+(latency, CPU) and, per step, its share of the loop's busy samples and the milliseconds of
+CPU that step costs per stored update. Threads (database reads, renders) are listed apart.
+
+py-spy needs ptrace: root, or kernel.yama.ptrace_scope=0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .reference import free_port, wait_port
+from .stack import ROOT, ours_stack
+
+# First match wins, tested from the innermost frame outwards: the step a sample belongs to is
+# the deepest of our (or our libraries') functions it is inside of.
+SEND = ("Connection._flush", "Connection._send_now", "PageConsumer._send_frame", "WebSocketsSansIOProtocol.send")
+RECEIVE = ("websocket_receive", "decode_message", "PageConsumer", "Room.receive", "SansIOProtocol.data_received")
+STEPS: list[tuple[str, tuple[str, ...]]] = [
+    ("store: group commit (psycopg, on the loop)", ("store.py", "psycopg/")),
+    ("apply: pycrdt", ("Room._apply", "Doc.apply_update", "merge_updates", "doc_holds")),
+    ("channel layer (Redis)", ("channels_redis/", "redis/", "Hub._publish_loop", "Hub._receive_loop")),
+    ("send: frames to sockets (uvicorn)", SEND),
+    ("fan-out: post to each connection", ("Room._forward", "Connection.post", "Room._stored", "Room._broadcast")),
+    ("receive: decode and dispatch", RECEIVE),
+    ("maintenance: render, repair, ticks", ("maintenance.py", "Hub._tick", "Hub.repair", "render", "Hub._repair")),
+    ("metrics", ("prometheus_client/", "realtime/metrics.py")),
+]
+LOOP_NATIVE = "event loop (uvloop's C code: epoll, socket reads and writes, callbacks)"
+
+
+def classify(frames: list[str]) -> str:
+    for frame in reversed(frames):
+        for step, needles in STEPS:
+            if any(needle in frame for needle in needles):
+                return step
+    if frames and frames[-1].startswith("Runner.run "):
+        return LOOP_NATIVE
+    return "other"
+
+
+def breakdown(raw: Path) -> tuple[collections.Counter, collections.Counter]:
+    """(steps of the event loop's samples, other threads' samples by their first own frame)."""
+    loop: collections.Counter = collections.Counter()
+    threads: collections.Counter = collections.Counter()
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = stack.split(";")
+        if any(frame.startswith("Thread._bootstrap") for frame in frames[:2]):
+            ours = [f for f in frames if re.search(r"\((?:realtime|documents)/", f)]
+            threads[re.sub(r" \(.*", "", ours[-1]) if ours else "library code"] += int(count)
+        else:
+            loop[classify(frames)] += int(count)
+    return loop, threads
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.split("\n")[0])
+    ap.add_argument("--rooms", type=int, default=100)
+    ap.add_argument("--clients", type=int, default=5)
+    ap.add_argument("--rate", type=float, default=2.0)
+    ap.add_argument("--duration", type=float, default=15.0)
+    ap.add_argument("--skip", type=float, default=5.0, help="seconds before sampling starts (set-up)")
+    ap.add_argument("--sample-rate", type=int, default=250)
+    args = ap.parse_args()
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    window = max(1.0, args.duration - args.skip)
+    with ours_stack() as command, tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "samples.txt"
+        port = free_port()
+        server = subprocess.Popen(shlex.split(command.format(port=port)), cwd=ROOT)
+        try:
+            wait_port(port, 60)
+            load = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.loadgen",
+                    "fanout",
+                    "--rooms",
+                    str(args.rooms),
+                    "--clients",
+                    str(args.clients),
+                    "--rate",
+                    str(args.rate),
+                    "--duration",
+                    str(args.duration),
+                    "--url",
+                    f"ws://127.0.0.1:{port}/ws/pages",
+                    "--name",
+                    "ours",
+                    "--auth",
+                    "py:bench.ours:session",
+                    "--rooms-spec",
+                    "py:bench.ours:pages",
+                    "--pid",
+                    str(server.pid),
+                ],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            # The generator makes the pages and connects every client first; then edits start.
+            time.sleep(args.skip)
+            spy = subprocess.run(
+                [
+                    py_spy,
+                    "record",
+                    "--pid",
+                    str(server.pid),
+                    "--rate",
+                    str(args.sample_rate),
+                    "--duration",
+                    str(int(window)),
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(raw),
+                    "--nonblocking",
+                ],
+                capture_output=True,
+                text=True,
+            )
+            out, _ = load.communicate()
+        finally:
+            server.terminate()
+            server.wait(20)
+        if spy.returncode != 0 or not raw.exists():
+            raise SystemExit(f"py-spy failed: {spy.stderr.strip()}")
+        result = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
+        loop, threads = breakdown(raw)
+    busy = sum(loop.values())
+    # CPU of the loop's thread during the sampled window, shared out by samples.
+    loop_cpu_ms = busy / args.sample_rate * 1000
+    updates = result["edits_per_s"] * window
+
+    def us_per_update(samples: int) -> float:
+        return round(1e6 * samples / args.sample_rate / updates, 1)
+
+    print(
+        json.dumps(
+            {
+                "scenario": "profile",
+                "rooms": args.rooms,
+                "clients": args.clients,
+                "latency_ms_p50": result["latency_ms_p50"],
+                "latency_ms_p99": result["latency_ms_p99"],
+                "server_cpu_s": result["server_cpu_s"],
+                "sampled_s": window,
+                "loop_busy_pct": round(100 * busy / (args.sample_rate * window), 1),
+                "loop_us_per_update": round(1000 * loop_cpu_ms / updates, 1),
+                "steps": {
+                    step: {"pct": round(100 * n / busy, 1), "us_per_update": us_per_update(n)}
+                    for step, n in loop.most_common()
+                },
+                "threads_us_per_update": {name: us_per_update(n) for name, n in threads.most_common(6)},
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
