@@ -4,8 +4,10 @@ Prints one JSON line with:
 - cold_load_ms: loading the automerge-paper page (a compacted state plus a 1,000-update log,
   as a page looks between compactions) from PostgreSQL into a Room's document;
 - room_mb: memory a Room's document of that page takes (RSS growth per document held);
-- rss_before_kb / rss_after_kb: a server process before and after 1,000 pages were opened
-  (a client connects, syncs, leaves) and unloaded, and the growth in percent.
+- rss_before_kb, rss_after_each_1000_kb: a server process before and after each of (argv[1],
+  default 3) rounds in which 1,000 new pages were opened (a client connects, syncs, leaves)
+  and unloaded; rss_growth_pct is the first round's growth, rss_growth_after_first_1000_pct
+  each later round's against the first (memory kept per page would go on growing).
 
 Runs against its own durable PostgreSQL and Redis (bench/stack.py).
 """
@@ -89,7 +91,14 @@ async def open_and_close(url: str, cookie: str, page_ids: list[str]) -> None:
         await asyncio.gather(*(visit(p) for p in page_ids[start : start + 50]))
 
 
+def new_pages(owner, count: int) -> list[str]:
+    from documents.services.pages import page_create
+
+    return [str(page_create(owner=owner, title=f"Visited {i}").id) for i in range(count)]
+
+
 def main() -> None:
+    passes = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     with ours_stack() as command:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collab_site.settings")
         sys.path.insert(0, str(ROOT))
@@ -98,14 +107,12 @@ def main() -> None:
         django.setup()
         from django.contrib.auth import get_user_model
 
-        from documents.services.pages import page_create
         from tests.support.live import session_cookie
 
         page = seed_big_page()
         result = {"scenario": "memory", "cold_load_ms": cold_load_ms(page), "room_mb": room_mb(page)}
 
         owner = get_user_model().objects.get(username=os.environ["BENCH_USER"])
-        pages = [str(page_create(owner=owner, title=f"Visited {i}").id) for i in range(1000)]
         cookie = session_cookie(owner)
         port = free_port()
         env = {**os.environ, "REALTIME_ROOM_GRACE_SECONDS": "0.5"}
@@ -113,24 +120,22 @@ def main() -> None:
         try:
             wait_port(port, 60)
             url = f"ws://127.0.0.1:{port}"
-            asyncio.run(open_and_close(url, cookie, pages[:50]))  # warm up: first imports, caches
+            asyncio.run(open_and_close(url, cookie, new_pages(owner, 50)))  # warm up: first imports, caches
             time.sleep(3)
-            before = rss_kb(server.pid)
-            asyncio.run(open_and_close(url, cookie, pages))
-            time.sleep(8)  # rooms unload after the grace period; freed memory is trimmed
-            after = rss_kb(server.pid)
-            asyncio.run(open_and_close(url, cookie, pages))
-            time.sleep(8)
-            again = rss_kb(server.pid)
+            rss = [rss_kb(server.pid)]
+            for _ in range(passes):
+                # New pages every time: memory kept per page would go on growing.
+                asyncio.run(open_and_close(url, cookie, new_pages(owner, 1000)))
+                time.sleep(8)  # rooms unload after the grace period; freed memory is collected and trimmed
+                rss.append(rss_kb(server.pid))
         finally:
             server.terminate()
             server.wait(20)
         result.update(
-            rss_before_kb=before,
-            rss_after_kb=after,
-            rss_growth_pct=round(100 * (after - before) / before, 1),
-            rss_after_second_1000_kb=again,
-            rss_growth_second_1000_pct=round(100 * (again - after) / after, 1),
+            rss_before_kb=rss[0],
+            rss_after_each_1000_kb=rss[1:],
+            rss_growth_pct=round(100 * (rss[1] - rss[0]) / rss[0], 1),
+            rss_growth_after_first_1000_pct=[round(100 * (kb - rss[1]) / rss[1], 1) for kb in rss[2:]],
         )
         print(json.dumps(result))
 
