@@ -2,7 +2,9 @@
 
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -35,3 +37,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, Http404):
         response.data = {"detail": "Not found."}
     return response
+
+
+@csrf_exempt  # a 404 whatever the request; a CSRF failure would be an HTML page
+def not_found(request: HttpRequest) -> JsonResponse:
+    """Any path under /api/ that is no endpoint: a JSON 404, where Django would answer with an
+    HTML page (or, for a POST missing its trailing slash in development, an error)."""
+    detail = f"No API endpoint at {request.path}."
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.url_name != "api-not-found":
+            detail += f" Did you mean {request.path}/ (with the trailing slash)?"
+    return JsonResponse({"detail": detail}, status=404)

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from documents.api.content import PageContentApi
+from documents.api.errors import not_found
 from documents.api.history import VersionDetailApi, VersionDiffApi, VersionListApi, VersionRestoreApi
 from documents.api.members import MemberDetailApi, MemberListApi, TicketApi, UserSearchApi
 from documents.api.pages import PageDetailApi, PageListApi, TrashListApi, TrashRestoreApi
@@ -29,4 +30,6 @@ urlpatterns = [
     path("users/", UserSearchApi.as_view(), name="api-user-search"),
     path("trash/", TrashListApi.as_view(), name="api-trash-list"),
     path("trash/<uuid:page_id>/restore/", TrashRestoreApi.as_view(), name="api-trash-restore"),
+    # Last: whatever else is asked for under /api/ gets a JSON 404.
+    re_path(r"", not_found, name="api-not-found"),
 ]

@@ -206,13 +206,30 @@ def test_list_with_a_bad_page_number_is_404(api):
     ],
 )
 def test_unknown_api_urls_are_json_404(api, url):
-    """An address under /api/ that does not exist answers 404 in JSON, not Django's HTML page."""
-    assert_json_error(api.get(url), 404, "Not found.")
+    """An address under /api/ that does not exist answers 404 in JSON, not Django's HTML page
+    (in development, with DEBUG on, too)."""
+    assert_json_error(api.get(url), 404, f"No API endpoint at {url}.")
 
 
 def test_unknown_api_urls_are_json_404_when_signed_out(api_client):
     """The JSON 404 does not depend on being signed in."""
-    assert_json_error(api_client.get("/api/nothing-here/"), 404, "Not found.")
+    assert_json_error(api_client.get("/api/nothing-here/"), 404, "No API endpoint at /api/nothing-here/.")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("post", f"/api/pages/{uuid.UUID(int=7)}/content/append/"), ("delete", "/api/pages/1/2/3/")],
+)
+def test_other_methods_on_unknown_api_urls_are_json_404(api, method, path):
+    assert_json_error(getattr(api, method)(path), 404, f"No API endpoint at {path}.")
+
+
+def test_a_path_missing_its_trailing_slash_says_so(api):
+    """Django would redirect (losing a POST's body) or, in development, fail; the API says what to do."""
+    response = api.post("/api/pages", {"title": "x"}, format="json")
+    detail = "No API endpoint at /api/pages. Did you mean /api/pages/ (with the trailing slash)?"
+    assert_json_error(response, 404, detail)
+    assert not Page.objects.exists()
 
 
 def test_restoring_a_missing_page_is_404(api):
@@ -260,3 +277,12 @@ def test_errors_are_json_whatever_a_program_accepts(api, accept):
     headers = {"HTTP_ACCEPT": accept} if accept else {}
     response = api.post("/api/pages/", {"title": ""}, format="json", **headers)
     assert_json_error(response, 400, "title: This field may not be blank.")
+
+
+def test_a_post_to_an_unknown_api_url_without_a_csrf_token_is_still_a_json_404(user):
+    """A browser session's POST with no CSRF token to a path that is no endpoint: 404, not an HTML 403."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    assert_json_error(browser.post("/api/nothing-here/", {}), 404, "No API endpoint at /api/nothing-here/.")
