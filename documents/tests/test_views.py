@@ -299,3 +299,16 @@ def test_trash_query_count_is_constant(user, other_user, django_assert_num_queri
     with django_assert_num_queries(4):
         response = client.get("/trash/")
     assert len(response.context["pages"]) == 11
+
+
+def test_times_read_just_now_under_a_minute_and_in_minutes_after():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from documents.templatetags.when import ago
+
+    now = timezone.now()
+    assert ago(now - timedelta(seconds=20)) == "just now"
+    assert ago(now - timedelta(minutes=5, seconds=3)) == "5\xa0minutes ago"
+    assert ago(None) == ""
