@@ -6,8 +6,9 @@ import asyncio
 import itertools
 import logging
 import time
+import types
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,9 @@ class Identity:
 
 
 class Connection:
-    """Frames posted here are sent in order by one short-lived task; posting never blocks."""
+    """Frames posted here are sent in order; posting never blocks. A frame goes to the socket
+    during post() itself; only while the socket makes a send wait does one task finish it and
+    send what was posted meanwhile."""
 
     def __init__(
         self,
@@ -116,20 +119,7 @@ class Connection:
     async def _flush(self, sending: Coroutine[Any, Any, None], waiting: Any, size: int) -> None:
         """Finish a send that had to wait, then send the outbox in order."""
         try:
-            while True:
-                try:
-                    if isinstance(waiting, asyncio.Future):
-                        waiting._asyncio_future_blocking = False  # what a Task does with it
-                        await asyncio.wait([waiting])
-                    else:  # a bare yield (asyncio.sleep(0))
-                        await asyncio.sleep(0)
-                except BaseException:
-                    sending.close()
-                    raise
-                try:
-                    waiting = sending.send(None)
-                except StopIteration:
-                    break
+            await _resume(sending, waiting)
             metrics.bytes_out.inc(size)
             while self._outbox and not self.closed:
                 frame = self._outbox.popleft()
@@ -140,6 +130,10 @@ class Connection:
         except Exception:
             # The socket went away; the consumer's disconnect handler cleans up.
             self.closed = True
+        except asyncio.CancelledError:
+            # Frames after the cut-off one would go out of order: send nothing more.
+            self.closed = True
+            raise
         finally:
             self._flushing = False
 
@@ -160,3 +154,23 @@ class Connection:
         self._outbox_bytes = 0
         metrics.count_close(code)
         asyncio.get_running_loop().create_task(self._close(code))
+
+
+@types.coroutine
+def _resume(sending: Coroutine[Any, Any, None], waiting: Any) -> Generator[Any, Any, None]:
+    """Go on with a coroutine that already ran up to its first suspension, as `await` would
+    have: what it waits for goes to the Task running this, and what the Task sends or throws
+    back (a result, a cancellation) goes into the coroutine."""
+    while True:
+        try:
+            value = yield waiting
+        except BaseException as error:
+            try:
+                waiting = sending.throw(error)
+            except StopIteration:
+                return
+        else:
+            try:
+                waiting = sending.send(value)
+            except StopIteration:
+                return

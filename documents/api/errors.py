@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
@@ -40,15 +40,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 @csrf_exempt  # a 404 whatever the request; a CSRF failure would be an HTML page
-def not_found(request: HttpRequest) -> JsonResponse:
+def not_found(request: HttpRequest) -> HttpResponse:
     """Any path under /api/ that is no endpoint: a JSON 404, where Django would answer with an
-    HTML page (or, for a POST missing its trailing slash in development, an error)."""
+    HTML page (or, for a POST missing its trailing slash in development, an error). A GET or
+    HEAD missing only the trailing slash is redirected, as Django's APPEND_SLASH would."""
     detail = f"No API endpoint at {request.path}."
-    if not request.path.endswith("/"):
+    if not request.path_info.endswith("/"):
         try:
-            match = resolve(request.path + "/")
+            match = resolve(request.path_info + "/")
         except Resolver404:
             match = None
         if match is not None and match.url_name != "api-not-found":
+            if request.method in ("GET", "HEAD"):
+                return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
             detail += f" Did you mean {request.path}/ (with the trailing slash)?"
     return JsonResponse({"detail": detail}, status=404)

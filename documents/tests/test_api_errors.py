@@ -286,3 +286,13 @@ def test_a_post_to_an_unknown_api_url_without_a_csrf_token_is_still_a_json_404(u
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(user)
     assert_json_error(browser.post("/api/nothing-here/", {}), 404, "No API endpoint at /api/nothing-here/.")
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [("/api/docs", "/api/docs/"), ("/api/schema", "/api/schema/"), ("/api/pages?search=a", "/api/pages/?search=a")],
+)
+def test_a_get_missing_its_trailing_slash_is_redirected(api, path, target):
+    response = api.get(path)
+    assert response.status_code == 301
+    assert response["Location"] == target

@@ -18,9 +18,14 @@ class Socket:
         self.sent: list[bytes] = []
         self.closed_with: list[int] = []
         self.fail = False
+        self.waiting_cancelled = False
 
     async def send(self, frame: bytes) -> None:
-        await self.writable.wait()
+        try:
+            await self.writable.wait()
+        except asyncio.CancelledError:
+            self.waiting_cancelled = True
+            raise
         if self.fail:
             raise OSError("gone")
         self.sent.append(frame)
@@ -96,4 +101,44 @@ async def test_a_detached_connection_sends_nothing(frames):
     for _ in range(frames):
         conn.post(b"late")
     await asyncio.sleep(0)
+    assert socket.sent == []
+
+
+async def test_a_send_that_fails_after_waiting_closes_the_connection():
+    """The socket goes away while a send waits: the connection is closed, nothing queued is sent."""
+    socket = Socket()
+    conn = open_connection(socket)
+    socket.writable.clear()
+    conn.post(b"a")
+    conn.post(b"b")
+    socket.fail = True
+    socket.writable.set()
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert conn.closed
+    assert socket.sent == []
+    conn.post(b"c")
+    assert socket.sent == []
+
+
+async def test_a_cancelled_send_stops_the_connection_rather_than_reorder_frames():
+    """Cancelling the waiting send reaches the send itself (as with await); the frames queued
+    behind it are never sent ahead of it or out of order."""
+    socket = Socket()
+    conn = open_connection(socket)
+    before = asyncio.all_tasks()
+    socket.writable.clear()
+    conn.post(b"a")
+    conn.post(b"b")
+    [flush] = asyncio.all_tasks() - before
+    await asyncio.sleep(0)
+    flush.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await flush
+    assert socket.waiting_cancelled
+    socket.writable.set()
+    conn.post(b"c")
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert conn.closed
     assert socket.sent == []
