@@ -98,7 +98,7 @@ def new_pages(owner, count: int) -> list[str]:
 
 
 def main() -> None:
-    passes = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    passes = max(1, int(sys.argv[1])) if len(sys.argv) > 1 else 3
     with ours_stack() as command:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collab_site.settings")
         sys.path.insert(0, str(ROOT))

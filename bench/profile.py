@@ -4,7 +4,7 @@ Starts our server on its own durable PostgreSQL and Redis (bench/stack.py), runs
 load against it, samples the server with py-spy for the steady part of the run (after the
 pages are made and every client connected) and sorts every sample of the event loop's
 thread into one step of an update's path. Prints one JSON line: the load's own result
-(latency, CPU) and, per step, its share of the loop's busy samples and the milliseconds of
+(latency, CPU) and, per step, its share of the loop's busy samples and the microseconds of
 CPU that step costs per stored update. Threads (database reads, renders) are listed apart.
 
 py-spy needs ptrace: root, or kernel.yama.ptrace_scope=0.
@@ -144,7 +144,10 @@ def main() -> None:
             server.wait(20)
         if spy.returncode != 0 or not raw.exists():
             raise SystemExit(f"py-spy failed: {spy.stderr.strip()}")
-        result = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
+        lines = [line for line in out.splitlines() if line.startswith("{")]
+        if load.returncode != 0 or not lines:
+            raise SystemExit(f"the load generator failed (exit {load.returncode})")
+        result = json.loads(lines[-1])
         loop, threads = breakdown(raw)
     busy = sum(loop.values())
     # CPU of the loop's thread during the sampled window, shared out by samples.
