@@ -52,14 +52,15 @@ _APPEND = """
 WITH
     added AS (
         INSERT INTO documents_pageupdate (page_id, data, user_id, created_at)
-        SELECT page_id, data, user_id, %s
-        FROM unnest(%s::uuid[], %s::bytea[], %s::integer[]) WITH ORDINALITY AS t(page_id, data, user_id, n)
+        SELECT page_id, data, user_id, %(at)s
+        FROM unnest(%(pages)s::uuid[], %(data)s::bytea[], %(users)s::integer[]) WITH ORDINALITY
+            AS t(page_id, data, user_id, n)
         ORDER BY n
         RETURNING id
     ),
     authors AS (
         INSERT INTO documents_pagecontributor (page_id, user_id)
-        SELECT DISTINCT page_id, user_id FROM unnest(%s::uuid[], %s::integer[]) AS t(page_id, user_id)
+        SELECT DISTINCT page_id, user_id FROM unnest(%(pages)s::uuid[], %(users)s::integer[]) AS t(page_id, user_id)
         WHERE user_id IS NOT NULL
         ON CONFLICT DO NOTHING
     )
@@ -67,7 +68,7 @@ SELECT id FROM added ORDER BY id
 """
 
 
-def append_statement(updates: list[NewUpdate]) -> tuple[str, list[object]]:
+def append_statement(updates: list[NewUpdate]) -> tuple[str, dict[str, object]]:
     """The PostgreSQL statement that appends `updates` and records their authors.
 
     One statement, so one round trip and atomic without a transaction block, for any number
@@ -76,9 +77,13 @@ def append_statement(updates: list[NewUpdate]) -> tuple[str, list[object]]:
     new ids, ascending in the order of `updates`. The realtime writer runs it on its own
     asynchronous connection.
     """
-    pages = [u.page_id for u in updates]
-    users = [u.user_id for u in updates]
-    return _APPEND, [timezone.now(), pages, [u.data for u in updates], users, pages, users]
+    # Named parameters: the page and user arrays, used twice, are sent (and encoded) once.
+    return _APPEND, {
+        "at": timezone.now(),
+        "pages": [u.page_id for u in updates],
+        "data": [u.data for u in updates],
+        "users": [u.user_id for u in updates],
+    }
 
 
 def _append_postgresql(updates: list[NewUpdate]) -> list[int]:
