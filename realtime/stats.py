@@ -97,7 +97,8 @@ class LoadStats:
                 "updates_stored": room.updates_stored_here,
                 **{f"rate_{window}s": _rate(samples, now, window) for window in RATE_WINDOWS},
             }
-        for room in [room for room in self._samples if room not in set(rooms)]:
+        live = set(rooms)
+        for room in [room for room in self._samples if room not in live]:
             del self._samples[room]
         writer = self.hub.writer
         return {
