@@ -72,7 +72,7 @@ def main() -> None:
                     str(args.n),
                     *(["--one-room"] if args.one_room else []),
                     "--hold",
-                    str(args.seconds + 120),
+                    str(args.seconds + 300),
                     "--url",
                     f"ws://127.0.0.1:{port}/ws/pages",
                     "--name",
@@ -87,7 +87,7 @@ def main() -> None:
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
             )
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + 300  # pages are made over REST first
             while open_connections(port) < args.n:
                 if time.monotonic() > deadline or load.poll() is not None:
                     raise SystemExit(f"only {open_connections(port)} of {args.n} connections opened")
