@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .profile import process_cpu_s, thread_cpu_s
 from .reference import free_port, wait_port
-from .stack import ROOT, ours_stack
+from .stack import ROOT, loadgen_command, ours_stack
 
 
 def open_connections(port: int) -> int:
@@ -62,28 +62,9 @@ def main() -> None:
         server = subprocess.Popen(shlex.split(command.format(port=port)), cwd=ROOT)
         try:
             wait_port(port, 60)
+            connect = ["connect", "--n", str(args.n), "--hold", str(args.seconds + 300)]
             load = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.loadgen",
-                    "connect",
-                    "--n",
-                    str(args.n),
-                    *(["--one-room"] if args.one_room else []),
-                    "--hold",
-                    str(args.seconds + 300),
-                    "--url",
-                    f"ws://127.0.0.1:{port}/ws/pages",
-                    "--name",
-                    "ours",
-                    "--auth",
-                    "py:bench.ours:session",
-                    "--rooms-spec",
-                    "py:bench.ours:pages",
-                    "--pid",
-                    str(server.pid),
-                ],
+                loadgen_command(connect + (["--one-room"] if args.one_room else []), port, server.pid),
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
             )

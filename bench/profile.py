@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from .reference import free_port, wait_port
-from .stack import ROOT, ours_stack
+from .stack import ROOT, loadgen_command, ours_stack
 
 # First match wins, tested from the innermost frame outwards: the step a sample belongs to is
 # the deepest of our (or our libraries') functions it is inside of.
@@ -112,31 +112,10 @@ def main() -> None:
         server = subprocess.Popen(shlex.split(command.format(port=port)), cwd=ROOT)
         try:
             wait_port(port, 60)
+            fanout = ["fanout", "--rooms", str(args.rooms), "--clients", str(args.clients)]
+            fanout += ["--rate", str(args.rate), "--duration", str(args.duration)]
             load = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.loadgen",
-                    "fanout",
-                    "--rooms",
-                    str(args.rooms),
-                    "--clients",
-                    str(args.clients),
-                    "--rate",
-                    str(args.rate),
-                    "--duration",
-                    str(args.duration),
-                    "--url",
-                    f"ws://127.0.0.1:{port}/ws/pages",
-                    "--name",
-                    "ours",
-                    "--auth",
-                    "py:bench.ours:session",
-                    "--rooms-spec",
-                    "py:bench.ours:pages",
-                    "--pid",
-                    str(server.pid),
-                ],
+                loadgen_command(fanout, port, server.pid),
                 cwd=ROOT,
                 stdout=subprocess.PIPE,
                 text=True,

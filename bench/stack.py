@@ -74,3 +74,14 @@ def ours_stack() -> Iterator[str]:
                 os.environ[key] = value
         redis.destroy()
         postgres.destroy()
+
+
+def loadgen_command(scenario: list[str], port: int, server_pid: int) -> list[str]:
+    """`python -m bench.loadgen SCENARIO...` against our server on `port`, signed in as the
+    benchmark account, on pages made over REST, sampling the server's CPU and memory."""
+    return [
+        sys.executable, "-m", "bench.loadgen", *scenario,
+        "--url", f"ws://127.0.0.1:{port}/ws/pages", "--name", "ours",
+        "--auth", "py:bench.ours:session", "--rooms-spec", "py:bench.ours:pages",
+        "--pid", str(server_pid),
+    ]  # fmt: skip
