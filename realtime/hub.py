@@ -53,7 +53,7 @@ PEER = "page.here"
 PEER_HEARTBEAT_SECONDS = 5.0
 # A full garbage collection pauses the loop for about 10 ms per 100,000 live objects. One runs
 # once the connections closed since the last one number at least this many and a quarter of
-# those still open, so that its cost stays in proportion to the garbage it frees (see
+# those still open, so that its cost stays roughly in proportion to the garbage it frees (see
 # release_memory).
 COLLECT_AFTER_CLOSED = 200
 
@@ -557,8 +557,7 @@ class Hub:
                             self.loop.create_task(self._join_group(room))
                 self.maintenance.tick()
                 if now - last_trim >= 5.0:
-                    still_open = sum(len(room.connections) for room in self.rooms.values())
-                    collect = self.closed_since_collection >= max(COLLECT_AFTER_CLOSED, still_open // 4)
+                    collect = self._collection_due()
                     if collect or self._trim_due:
                         self._trim_due = False
                         last_trim = now
@@ -569,6 +568,12 @@ class Hub:
                 raise
             except Exception:
                 logger.exception("periodic room work failed")
+
+    def _collection_due(self) -> bool:
+        closed = self.closed_since_collection
+        if closed < COLLECT_AFTER_CLOSED:
+            return False
+        return closed >= sum(len(room.connections) for room in self.rooms.values()) // 4
 
 
 def release_memory(*, collect: bool = False) -> None:

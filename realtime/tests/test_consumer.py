@@ -246,3 +246,13 @@ def test_releasing_memory_collects_reference_cycles_when_asked():
         assert cycle() is None
     finally:
         gc.enable()
+
+
+async def test_a_full_collection_waits_for_enough_closed_connections(hub, connect, page, user):
+    """At least 200 closed since the last one, and a quarter of those still open."""
+    client = await connect(page, user)
+    hub.closed_since_collection = 199
+    assert not hub._collection_due()
+    hub.closed_since_collection = 200
+    assert hub._collection_due()
+    await client.communicator.disconnect()
