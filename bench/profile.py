@@ -45,7 +45,7 @@ STEPS: list[tuple[str, tuple[str, ...]]] = [
     ("maintenance: render, repair, ticks", ("maintenance.py", "Hub._tick", "Hub.repair", "render", "Hub._repair")),
     ("metrics", ("prometheus_client/", "realtime/metrics.py")),
 ]
-LOOP_NATIVE = "event loop (uvloop's C code: epoll, socket reads and writes, callbacks)"
+LOOP_NATIVE = "event loop (uvloop's C code: epoll, socket reads, callbacks; no Python frame)"
 
 
 def classify(frames: list[str]) -> str:
@@ -105,7 +105,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    window = max(1.0, args.duration - args.skip)
+    window = max(1, int(args.duration - args.skip))  # whole seconds, as py-spy takes them
     with ours_stack() as command, tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "samples.txt"
         port = free_port()
@@ -132,7 +132,7 @@ def main() -> None:
                     "--rate",
                     str(args.sample_rate),
                     "--duration",
-                    str(int(window)),
+                    str(window),
                     "--format",
                     "raw",
                     "--output",

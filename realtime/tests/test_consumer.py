@@ -248,11 +248,20 @@ def test_releasing_memory_collects_reference_cycles_when_asked():
         gc.enable()
 
 
-async def test_a_full_collection_waits_for_enough_closed_connections(hub, connect, page, user):
-    """At least 200 closed since the last one, and a quarter of those still open."""
-    client = await connect(page, user)
+async def test_a_full_collection_waits_for_enough_closed_connections(hub, connect, page, user, monkeypatch):
+    """At least COLLECT_AFTER_CLOSED closed since the last one, and a quarter of those still open."""
+    from realtime import hub as hub_module
+
+    assert hub_module.COLLECT_AFTER_CLOSED == 200
     hub.closed_since_collection = 199
     assert not hub._collection_due()
     hub.closed_since_collection = 200
     assert hub._collection_due()
-    await client.communicator.disconnect()
+    monkeypatch.setattr(hub_module, "COLLECT_AFTER_CLOSED", 1)
+    clients = [await connect(page, user) for _ in range(8)]
+    hub.closed_since_collection = 1
+    assert not hub._collection_due()  # 8 open: a quarter is 2
+    hub.closed_since_collection = 2
+    assert hub._collection_due()
+    for client in clients:
+        await client.communicator.disconnect()
