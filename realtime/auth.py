@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib import auth
 
 from documents.models import Page, Role
-from documents.selectors.access import can_edit, page_access, page_roles_of_users
+from documents.selectors.access import can_edit, page_access_many, page_roles_of_users
 from documents.services.tickets import ticket_redeem
 from realtime.connection import Identity
 
@@ -130,18 +130,33 @@ def authorize(*, credentials: Credentials, page_id: UUID) -> Access:
 
     A ticket, when given, is the only credential looked at (and is used up).
     """
-    if credentials.ticket:
-        user = ticket_redeem(key=credentials.ticket, page_id=page_id)
-    else:
-        user = _session_user(credentials.session_key)
-    if user is None:
-        return Access(NOT_SIGNED_IN)
-    live, role = page_access(user=user, page_id=page_id)
-    if not live:
-        return Access(NO_SUCH_PAGE)
-    verdict = _verdict(role)
-    identity = Identity(user_id=user.pk, username=user.get_username())
-    return Access(verdict.close_code, identity=identity, read_only=verdict.read_only)
+    return authorize_many(requests=[(credentials, page_id)])[0]
+
+
+def authorize_many(*, requests: list[tuple[Credentials, UUID]]) -> list[Access]:
+    """authorize() for connections opened at the same moment, in their order: one query for
+    all their pages, plus one per session not checked lately and per ticket."""
+    users = [
+        ticket_redeem(key=credentials.ticket, page_id=page_id)
+        if credentials.ticket
+        else _session_user(credentials.session_key)
+        for credentials, page_id in requests
+    ]
+    asked = [(user, page_id) for user, (_, page_id) in zip(users, requests, strict=True) if user is not None]
+    answers = iter(page_access_many(questions=asked))
+    verdicts: list[Access] = []
+    for user in users:
+        if user is None:
+            verdicts.append(Access(NOT_SIGNED_IN))
+            continue
+        live, role = next(answers)
+        if not live:
+            verdicts.append(Access(NO_SUCH_PAGE))
+            continue
+        verdict = _verdict(role)
+        identity = Identity(user_id=user.pk, username=user.get_username())
+        verdicts.append(Access(verdict.close_code, identity=identity, read_only=verdict.read_only))
+    return verdicts
 
 
 def recheck(*, page_id: UUID, user_ids: Iterable[int]) -> dict[int, Access]:

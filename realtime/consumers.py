@@ -22,11 +22,9 @@ from realtime.auth import (
     TOO_LARGE,
     TRY_AGAIN_LATER,
     Access,
-    authorize,
     credentials_from_scope,
 )
 from realtime.connection import Connection
-from realtime.db import db_call
 from realtime.hub import get_hub
 from realtime.protocol import AuthDenied, ProtocolError, decode_message, encode_message
 from realtime.rooms import PageMissing, Room, UpdateRejected
@@ -68,8 +66,10 @@ class PageConsumer(AsyncWebsocketConsumer):
         page_id = self.scope["url_route"]["kwargs"]["page_id"]
         hub = get_hub()
         await hub.start()
+        # An access change announced while this connection is decided may not be in its verdict.
+        epoch = hub.access_epoch
         try:
-            access = await db_call(authorize, credentials=credentials_from_scope(self.scope), page_id=page_id)
+            access = await hub.admission.decide(credentials_from_scope(self.scope), page_id)
         except DatabaseError:
             # The database is away: the client retries, as after any close.
             logger.warning("cannot check a connection: the database is unavailable", extra={"page_id": str(page_id)})
@@ -99,6 +99,8 @@ class PageConsumer(AsyncWebsocketConsumer):
             self.conn.post(encode_message(AuthDenied("read-only")))
         try:
             self.room = await hub.join(page_id, self.conn)
+            if hub.access_epoch != epoch:
+                hub.recheck_later({page_id}, {access.identity.user_id})
         except PageMissing:
             self.conn.close(NO_SUCH_PAGE)
         except UpdateRejected as refusal:

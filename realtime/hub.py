@@ -28,6 +28,7 @@ from documents import events
 from documents.models import AccessEvent, PageUpdate
 from documents.selectors.content import page_update_counts_after, page_update_ids_after
 from realtime import metrics
+from realtime.admission import Admission
 from realtime.auth import PAGE_FULL, TOO_FAST, recheck
 from realtime.connection import Connection
 from realtime.db import db_call
@@ -65,6 +66,7 @@ class Hub:
         self.process_id = uuid.uuid4().hex
         self.rooms: dict[UUID, Room] = {}
         self.writer = UpdateWriter()
+        self.admission = Admission()
         self.maintenance = RoomMaintenance(self)
         self.load_stats = LoadStats(self)
         self.layer = get_channel_layer()
@@ -454,6 +456,11 @@ class Hub:
             await room.rebuild()
 
     # Access ------------------------------------------------------------------------------
+
+    @property
+    def access_epoch(self) -> int:
+        """Counts the access changes announced to this process so far."""
+        return self._recheck_epoch
 
     def recheck_later(self, page_ids: set[UUID] | None, user_ids: set[int] | None) -> None:
         """Re-check the matching connections soon (None matches everything).

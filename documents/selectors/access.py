@@ -174,29 +174,59 @@ def roles_for_pages(*, user: AnyUser, pages: Iterable[Page]) -> dict[UUID, Role]
     return roles
 
 
+# One row per (question, page on the way up from the asked page to its root), with the
+# asker's membership there if any. VALUES names its columns column1.. on SQLite and
+# PostgreSQL alike; the CTE's column list renames them.
 _PAGE_ACCESS_SQL = """
-WITH RECURSIVE chain(id, parent_id, live, depth) AS (
-    SELECT id, parent_id, deleted_at IS NULL, 0 FROM documents_page WHERE id = %s
+WITH RECURSIVE asked(n, page_id, user_id) AS (VALUES {rows}),
+chain(n, user_id, id, parent_id, live, depth) AS (
+    SELECT a.n, a.user_id, p.id, p.parent_id, p.deleted_at IS NULL, 0
+    FROM asked a JOIN documents_page p ON p.id = a.page_id
     UNION ALL
-    SELECT p.id, p.parent_id, TRUE, c.depth + 1 FROM documents_page p JOIN chain c ON p.id = c.parent_id
+    SELECT c.n, c.user_id, p.id, p.parent_id, TRUE, c.depth + 1
+    FROM documents_page p JOIN chain c ON p.id = c.parent_id
     WHERE c.depth < 1000
 )
-SELECT c.depth, c.live, m.role
-FROM chain c LEFT JOIN documents_pagemember m ON m.page_id = c.id AND m.user_id = %s
+SELECT c.n, c.depth, c.live, m.role
+FROM chain c LEFT JOIN documents_pagemember m ON m.page_id = c.id AND m.user_id = c.user_id
 """
 
+# Questions per query: three parameters each, far below any database's limit.
+_ACCESS_BATCH = 500
 
-def page_access(*, user: AnyUser, page_id: UUID) -> tuple[bool | None, Role | None]:
+Access = tuple[bool | None, Role | None]
+
+
+def page_access(*, user: AnyUser, page_id: UUID) -> Access:
     """Whether the page exists and is out of the trash (None: no such page), and the user's
     effective role on it. One query: what a WebSocket connection needs to be decided."""
-    if not user.is_authenticated or not user.is_active:
-        return None, None
-    with connection.cursor() as cursor:
-        cursor.execute(_PAGE_ACCESS_SQL, [_page_id_param(page_id), user.pk])
-        rows = cursor.fetchall()
-    live = next((bool(row_live) for depth, row_live, _ in rows if depth == 0), None)
-    if live is None:
-        return None, None
-    if user.is_staff:
-        return live, Role.OWNER
-    return live, _best(role for _, _, role in rows if role)
+    return page_access_many(questions=[(user, page_id)])[0]
+
+
+def page_access_many(*, questions: list[tuple[AnyUser, UUID]]) -> list[Access]:
+    """page_access() for many (user, page) questions at once, in their order: one query for
+    up to 500 different questions, however deep their pages are in the tree."""
+    pk = Page._meta.pk
+    keys = [(user.pk, pk.to_python(page_id)) for user, page_id in questions]
+    users = {user.pk: user for user, _ in questions}
+    distinct = [key for key in dict.fromkeys(keys) if users[key[0]].is_authenticated and users[key[0]].is_active]
+    found: dict[tuple[int, UUID], Access] = {}
+    for start in range(0, len(distinct), _ACCESS_BATCH):
+        batch = distinct[start : start + _ACCESS_BATCH]
+        sql = _PAGE_ACCESS_SQL.format(rows=", ".join(["(%s, %s, %s)"] * len(batch)))
+        params = [v for n, (user_pk, page_id) in enumerate(batch) for v in (n, _page_id_param(page_id), user_pk)]
+        live: dict[int, bool] = {}
+        roles: dict[int, list[str]] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for n, depth, row_live, role in cursor.fetchall():
+                if depth == 0:
+                    live[n] = bool(row_live)
+                if role:
+                    roles.setdefault(n, []).append(role)
+        for n, (user_pk, page_id) in enumerate(batch):
+            if n not in live:
+                continue
+            role = Role.OWNER if users[user_pk].is_staff else _best(roles.get(n, []))
+            found[(user_pk, page_id)] = (live[n], role)
+    return [found.get(key, (None, None)) for key in keys]

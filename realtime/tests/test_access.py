@@ -167,3 +167,106 @@ async def test_foreign_origin_is_refused(hub, connect, page, user):
     )
     connected, _ = await communicator.connect()
     assert not connected
+
+
+def batches_decided() -> tuple[float, float]:
+    """(access queries run, connections they decided) so far in this process."""
+    from prometheus_client import REGISTRY
+
+    count = REGISTRY.get_sample_value("collab_access_batch_connections_count") or 0.0
+    total = REGISTRY.get_sample_value("collab_access_batch_connections_sum") or 0.0
+    return count, total
+
+
+async def test_connections_opened_at_once_are_decided_together(hub, connect, cookie_for, user, other_user):
+    """Clients connecting in the same moment share access queries, and each still gets its own
+    verdict: roles inherited from a parent, read-only viewers, strangers, a trashed page, a
+    page that does not exist, and no sign-in at all."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    parent = await sync_to_async(page_create)(owner=user, title="Parent")
+    child = await sync_to_async(page_create)(owner=user, title="Child", parent_id=parent.id)
+    trashed = await sync_to_async(page_create)(owner=user, title="Trashed")
+    await sync_to_async(page_trash)(page=trashed, changed_by=user)
+    viewer = await sync_to_async(User.objects.create_user)("viewer", password="x")
+    staff = await sync_to_async(User.objects.create_user)("staff", password="x", is_staff=True)
+    await sync_to_async(member_set)(page=parent, user=other_user, role=Role.EDITOR, changed_by=user)
+    await sync_to_async(member_set)(page=child, user=viewer, role=Role.VIEWER, changed_by=user)
+    stranger = await sync_to_async(User.objects.create_user)("stranger", password="x")
+    missing = type("Missing", (), {"id": "6f1c0b9e-8a54-4c9f-9d7e-2b0f3f5a1c11"})()
+    # (page, user, close code or None, read-only)
+    cases = [
+        (child, user, None, False),
+        (child, other_user, None, False),  # editor of the parent
+        (child, viewer, None, True),
+        (parent, viewer, 4403, None),  # a role on the child gives nothing on the parent
+        (child, staff, None, False),
+        (child, stranger, 4403, None),
+        (trashed, user, 4404, None),
+        (missing, user, 4404, None),
+        (child, None, 4401, None),
+    ] * 3
+    cookies = {person: await sync_to_async(cookie_for)(person) for _, person, _, _ in cases if person is not None}
+    before = batches_decided()
+    clients = await asyncio.gather(
+        *(
+            connect(page, None, headers=[(b"cookie", cookies[person])] if person else [], sync=False)
+            for page, person, _, _ in cases
+        )
+    )
+    for client, (_, _, code, read_only) in zip(clients, cases, strict=True):
+        if code is None:
+            await client.sync()
+            assert client.close_code is None
+            assert (client.auth_denied == "read-only") is read_only
+        else:
+            assert await wait_closed(client) == code
+    queries, decided = (now - then for now, then in zip(batches_decided(), before, strict=True))
+    assert decided == len(cases)
+    assert queries < len(cases) / 2
+
+
+async def test_access_change_while_a_connection_is_decided_reaches_it(hub, connect, page, user, other_user, monkeypatch):
+    """A role taken away after the connection's verdict was read but before it joined the
+    room: the connection is re-checked as it joins and closed with 4403."""
+    from realtime import admission
+
+    await sync_to_async(member_set)(page=page, user=other_user, role=Role.EDITOR, changed_by=user)
+    decide = admission.authorize_many
+
+    def decide_then_remove(*, requests):
+        verdicts = decide(requests=requests)
+        member_remove(page=page, user=other_user, changed_by=user)
+        return verdicts
+
+    # Without repair scans, which would catch the change from the database a moment later.
+    for task in hub._tasks:
+        if task.get_name() == "repair":
+            task.cancel()
+    owner = await connect(page, user)
+    monkeypatch.setattr(admission, "authorize_many", decide_then_remove)
+    editor = await connect(page, other_user, sync=False)
+    assert await wait_closed(editor) == 4403
+    editor.append("too late")
+    await settle(owner)
+    assert owner.content() == ""
+
+
+def test_tickets_decided_together_are_each_used_once(page, user, other_user):
+    """In one batch, a ticket reused by a second connection opens only the first one."""
+    from realtime.auth import Credentials, authorize_many
+
+    ticket = ticket_issue(user=user, page=page)
+    stranger = ticket_issue(user=other_user, page=page)
+    verdicts = authorize_many(
+        requests=[
+            (Credentials(session_key=None, ticket=ticket), page.id),
+            (Credentials(session_key=None, ticket=ticket), page.id),
+            (Credentials(session_key=None, ticket=stranger), page.id),
+            (Credentials(session_key="no-such-session", ticket=None), page.id),
+        ]
+    )
+    assert [verdict.close_code for verdict in verdicts] == [None, 4401, 4403, 4401]
+    assert verdicts[0].identity.user_id == user.pk
+    assert not verdicts[0].read_only
