@@ -227,7 +227,9 @@ async def test_connections_opened_at_once_are_decided_together(hub, connect, coo
     assert queries < len(cases) / 2
 
 
-async def test_access_change_while_a_connection_is_decided_reaches_it(hub, connect, page, user, other_user, monkeypatch):
+async def test_access_change_while_a_connection_is_decided_reaches_it(
+    hub, connect, page, user, other_user, monkeypatch
+):
     """A role taken away after the connection's verdict was read but before it joined the
     room: the connection is re-checked as it joins and closed with 4403."""
     from realtime import admission
