@@ -69,7 +69,7 @@ class PageConsumer(AsyncWebsocketConsumer):
         # An access change announced while this connection is decided may not be in its verdict.
         epoch = hub.access_epoch
         try:
-            access = await hub.admission.decide(credentials_from_scope(self.scope), page_id)
+            access = await hub.decide((credentials_from_scope(self.scope), page_id))
         except DatabaseError:
             # The database is away: the client retries, as after any close.
             logger.warning("cannot check a connection: the database is unavailable", extra={"page_id": str(page_id)})

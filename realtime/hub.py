@@ -26,10 +26,15 @@ from django.utils import timezone
 from collab_site.logs import context_with
 from documents import events
 from documents.models import AccessEvent, PageUpdate
-from documents.selectors.content import page_update_counts_after, page_update_ids_after
+from documents.selectors.content import (
+    StoredDocument,
+    page_documents_load,
+    page_update_counts_after,
+    page_update_ids_after,
+)
 from realtime import metrics
-from realtime.admission import Admission
-from realtime.auth import PAGE_FULL, TOO_FAST, recheck
+from realtime.auth import PAGE_FULL, TOO_FAST, Access, Credentials, authorize_many, recheck
+from realtime.batching import Batched
 from realtime.connection import Connection
 from realtime.db import db_call
 from realtime.maintenance import RoomMaintenance
@@ -66,7 +71,9 @@ class Hub:
         self.process_id = uuid.uuid4().hex
         self.rooms: dict[UUID, Room] = {}
         self.writer = UpdateWriter()
-        self.admission = Admission()
+        # Connections opened, and pages loaded, at the same moment share their queries.
+        self.decide = Batched(_decide, metrics.access_batch_size)
+        self.load_documents = Batched(_load_documents, metrics.load_batch_size)
         self.maintenance = RoomMaintenance(self)
         self.load_stats = LoadStats(self)
         self.layer = get_channel_layer()
@@ -625,6 +632,14 @@ def _log_positions() -> tuple[int, int]:
     last_update = PageUpdate.objects.order_by("-id").values_list("id", flat=True).first() or 0
     last_access = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     return last_update, last_access
+
+
+def _decide(requests: list[tuple[Credentials, UUID]]) -> list[Access]:
+    return authorize_many(requests=requests)
+
+
+def _load_documents(page_ids: list[UUID]) -> list[StoredDocument | None]:
+    return page_documents_load(page_ids=page_ids)
 
 
 def _access_events_after(after_id: int) -> list[tuple[int, int | None]]:

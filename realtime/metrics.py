@@ -68,6 +68,11 @@ access_batch_size = Histogram(
     "Connections decided per access query",
     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
 )
+load_batch_size = Histogram(
+    "collab_load_batch_pages",
+    "Pages loaded per query",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
+)
 store_failures = Counter("collab_store_failures_total", "Failed attempts to write a batch of updates")
 repairs = Counter("collab_repairs_total", "Updates a process picked up from the log after missing them")
 resyncs = Counter("collab_resyncs_total", "Rooms reloaded from the database to repair a gap")

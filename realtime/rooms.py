@@ -108,7 +108,7 @@ class Room:
     async def load(self) -> None:
         """Fill the Doc from the stored state and log; joiners wait on `ready`."""
         try:
-            stored = await db_call(page_document_load, page_id=self.page_id)
+            stored = await self.hub.load_documents(self.page_id)
             if stored is None:
                 raise PageMissing(self.page_id)
             with self.doc.transaction():

@@ -194,23 +194,23 @@ FROM chain c LEFT JOIN documents_pagemember m ON m.page_id = c.id AND m.user_id 
 # Questions per query: three parameters each, far below any database's limit.
 _ACCESS_BATCH = 500
 
-Access = tuple[bool | None, Role | None]
+PageAccess = tuple[bool | None, Role | None]
 
 
-def page_access(*, user: AnyUser, page_id: UUID) -> Access:
+def page_access(*, user: AnyUser, page_id: UUID) -> PageAccess:
     """Whether the page exists and is out of the trash (None: no such page), and the user's
     effective role on it. One query: what a WebSocket connection needs to be decided."""
     return page_access_many(questions=[(user, page_id)])[0]
 
 
-def page_access_many(*, questions: list[tuple[AnyUser, UUID]]) -> list[Access]:
+def page_access_many(*, questions: list[tuple[AnyUser, UUID]]) -> list[PageAccess]:
     """page_access() for many (user, page) questions at once, in their order: one query for
     up to 500 different questions, however deep their pages are in the tree."""
     pk = Page._meta.pk
     keys = [(user.pk, pk.to_python(page_id)) for user, page_id in questions]
     users = {user.pk: user for user, _ in questions}
     distinct = [key for key in dict.fromkeys(keys) if users[key[0]].is_authenticated and users[key[0]].is_active]
-    found: dict[tuple[int, UUID], Access] = {}
+    found: dict[tuple[int, UUID], PageAccess] = {}
     for start in range(0, len(distinct), _ACCESS_BATCH):
         batch = distinct[start : start + _ACCESS_BATCH]
         sql = _PAGE_ACCESS_SQL.format(rows=", ".join(["(%s, %s, %s)"] * len(batch)))

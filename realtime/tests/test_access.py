@@ -232,10 +232,10 @@ async def test_access_change_while_a_connection_is_decided_reaches_it(
 ):
     """A role taken away after the connection's verdict was read but before it joined the
     room: the connection is re-checked as it joins and closed with 4403."""
-    from realtime import admission
+    from realtime import hub as hub_module
 
     await sync_to_async(member_set)(page=page, user=other_user, role=Role.EDITOR, changed_by=user)
-    decide = admission.authorize_many
+    decide = hub_module.authorize_many
 
     def decide_then_remove(*, requests):
         verdicts = decide(requests=requests)
@@ -247,7 +247,7 @@ async def test_access_change_while_a_connection_is_decided_reaches_it(
         if task.get_name() == "repair":
             task.cancel()
     owner = await connect(page, user)
-    monkeypatch.setattr(admission, "authorize_many", decide_then_remove)
+    monkeypatch.setattr(hub_module, "authorize_many", decide_then_remove)
     editor = await connect(page, other_user, sync=False)
     assert await wait_closed(editor) == 4403
     editor.append("too late")
