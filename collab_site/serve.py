@@ -73,6 +73,11 @@ def main() -> None:
         # Frames a little over our own limit still reach the consumer, which closes them with
         # 4413; far bigger ones are cut by uvicorn before they are buffered.
         ws_max_size=max_message + 1024 * 1024,
+        # Off unless WS_COMPRESSION=1, as in the y-websocket server and Hocuspocus: Yjs updates
+        # are small binary frames that barely compress, each compressing connection keeps
+        # about 40 KB of zlib state, and a compressed frame cannot be framed once for a whole
+        # room (realtime/wire.py).
+        ws_per_message_deflate=os.environ.get("WS_COMPRESSION") == "1",
         ws_ping_interval=20.0,
         ws_ping_timeout=20.0,
         lifespan="on",

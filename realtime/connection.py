@@ -44,6 +44,7 @@ class Connection:
         read_only: bool,
         send: Callable[[bytes], Coroutine[Any, Any, None]],
         close: Callable[[int], Coroutine[Any, Any, None]],
+        write: Callable[[bytes], bool] | None = None,
         rate: float = 0.0,
         burst: float = 0.0,
     ) -> None:
@@ -52,6 +53,8 @@ class Connection:
         self.read_only = read_only
         self._send = send
         self._close = close
+        # Writes a frame to the socket at once, or says it cannot (see realtime/wire.py).
+        self._write = write
         self._outbox: deque[bytes] = deque()
         self._outbox_bytes = 0
         self._flushing = False
@@ -91,7 +94,12 @@ class Connection:
         if self.closed:
             return
         if not self._flushing:
-            self._send_now(frame)
+            if self._write is not None and self._write(frame):
+                metrics.frames_direct.inc()
+                metrics.bytes_out.inc(len(frame))
+                self.last_sent = time.monotonic()
+            else:
+                self._send_now(frame)
             return
         self._outbox.append(frame)
         self._outbox_bytes += len(frame)
@@ -103,6 +111,7 @@ class Connection:
         """Run the ASGI send at once, without a task: it completes without waiting unless the
         socket is paused (the client reads slowly), and a task per frame would be most of a
         fan-out's cost. When it has to wait, a task finishes it and sends what piles up."""
+        metrics.frames_asgi.inc()
         sending = self._send(frame)
         try:
             waiting = sending.send(None)
@@ -124,6 +133,7 @@ class Connection:
             while self._outbox and not self.closed:
                 frame = self._outbox.popleft()
                 self._outbox_bytes -= len(frame)
+                metrics.frames_asgi.inc()
                 await self._send(frame)
                 metrics.bytes_out.inc(len(frame))
             self.last_sent = time.monotonic()
@@ -143,6 +153,7 @@ class Connection:
         self._outbox.clear()
         self._send = _gone
         self._close = _gone
+        self._write = None
 
     def close(self, code: int) -> None:
         """Close with `code` at once, dropping anything not yet sent."""

@@ -28,6 +28,7 @@ from realtime.connection import Connection
 from realtime.hub import get_hub
 from realtime.protocol import AuthDenied, ProtocolError, decode_message, encode_message
 from realtime.rooms import PageMissing, Room, UpdateRejected
+from realtime.wire import direct_writer
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,7 @@ class PageConsumer(AsyncWebsocketConsumer):
             read_only=access.read_only,
             send=self._send_frame,
             close=self.close,
+            write=direct_writer(self.base_send) if limits["DIRECT_WRITES"] else None,
             rate=limits["MESSAGES_PER_SECOND"],
             burst=limits["MESSAGE_BURST"],
         )

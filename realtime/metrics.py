@@ -45,11 +45,15 @@ class _TallyCollector:
 
 bytes_in = Tally()
 bytes_out = Tally()
+frames_direct = Tally()
+frames_asgi = Tally()
 REGISTRY.register(
     _TallyCollector(
         {
             "collab_bytes_in": (bytes_in, "WebSocket bytes received"),
             "collab_bytes_out": (bytes_out, "WebSocket bytes sent"),
+            "collab_frames_direct": (frames_direct, "Frames written straight to the socket (realtime/wire.py)"),
+            "collab_frames_asgi": (frames_asgi, "Frames sent through the ASGI interface"),
         }
     )
 )
