@@ -54,9 +54,15 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _PUBLISH_QUEUE_MAX = 10_000
-# "This process holds the page": sent at load and then regularly while the room is loaded.
+# "This process holds the page": sent to the page's group at load (`hello`, answered by the
+# other holders with the same message).
 PEER = "page.here"
+# "This process holds these pages": one message to every process, every PEER_HEARTBEAT_SECONDS,
+# listing the pages it holds (16 bytes each, at most HOLDING_CHUNK pages a message).
+HOLDING = "process.holds"
+PROCESSES_GROUP = "processes"
 PEER_HEARTBEAT_SECONDS = 5.0
+HOLDING_CHUNK = 5_000
 # A full garbage collection pauses the loop for about 10 ms per 100,000 live objects. One runs
 # once the connections closed since the last one number at least this many and a quarter of
 # those still open, so that its cost stays roughly in proportion to the garbage it frees (see
@@ -120,6 +126,7 @@ class Hub:
             self.channel_name = await self.layer.new_channel(prefix="rooms.")
             try:
                 await self.layer.group_add(events.ACCESS_GROUP, self.channel_name)
+                await self.layer.group_add(PROCESSES_GROUP, self.channel_name)
             except Exception:
                 logger.warning("could not join the access group; access changes arrive by repair scans")
             self._spawn(self._receive_loop(), "layer-receive")
@@ -302,7 +309,7 @@ class Hub:
             "origin": self.process_id,
             "updates": [[row_id, data] for row_id, data in rows],
         }
-        self._queue_publish(room.page_id, message)
+        self._queue_publish(events.page_group(room.page_id), message)
 
     def publish_awareness(self, room: Room, entries: list[AwarenessEntry]) -> None:
         if self.single_process or not room.has_peers():
@@ -313,26 +320,37 @@ class Hub:
             "origin": self.process_id,
             "update": encode_awareness(entries),
         }
-        self._queue_publish(room.page_id, message)
+        self._queue_publish(events.page_group(room.page_id), message)
 
     def announce(self, room: Room, *, hello: bool = False) -> None:
         """Tell the other processes holding this page that this one holds it too.
 
         A room publishes its updates only while another process holds the page: most pages
-        are open in one process only, and Redis then carries nothing but this, at load
-        (`hello`, which holders answer at once) and every PEER_HEARTBEAT_SECONDS. Until a
-        newcomer hears from the others, repair scans of the log bring their updates.
+        are open in one process only, and Redis then carries nothing but this at load
+        (`hello`, which holders answer at once) and one heartbeat per process (see
+        heartbeat()). Until a newcomer hears from the others, repair scans of the log bring
+        their updates.
         """
         if self.single_process:
             return
         message = {"type": PEER, "page": str(room.page_id), "origin": self.process_id, "hello": hello}
-        self._queue_publish(room.page_id, message)
+        self._queue_publish(events.page_group(room.page_id), message)
 
-    def _queue_publish(self, page_id: UUID, message: dict[str, Any]) -> None:
+    def heartbeat(self) -> None:
+        """Tell every other process which pages this one holds: a page's other holders keep
+        publishing its updates for three heartbeats after the last one that named it."""
+        if self.single_process:
+            return
+        held = [page_id.bytes for page_id, room in self.rooms.items() if room.ready.is_set() and not room.failed]
+        for start in range(0, len(held), HOLDING_CHUNK):
+            pages = b"".join(held[start : start + HOLDING_CHUNK])
+            self._queue_publish(PROCESSES_GROUP, {"type": HOLDING, "origin": self.process_id, "pages": pages})
+
+    def _queue_publish(self, group: str, message: dict[str, Any]) -> None:
         if len(self._outgoing) >= _PUBLISH_QUEUE_MAX:
             # The layer is away; other processes repair updates from the log.
             self._outgoing.popleft()
-        self._outgoing.append((events.page_group(page_id), message))
+        self._outgoing.append((group, message))
         self._outgoing_ready.set()
 
     async def _publish_loop(self) -> None:
@@ -382,6 +400,13 @@ class Hub:
                 {UUID(page) for page in pages} if pages is not None else None,
                 set(users) if users is not None else None,
             )
+            return
+        if message.get("type") == HOLDING:
+            pages = bytes(message.get("pages", b""))
+            for start in range(0, len(pages) - 15, 16):
+                room = self.rooms.get(UUID(bytes=pages[start : start + 16]))
+                if room is not None:
+                    room.peer_seen()
             return
         try:
             room = self.rooms.get(UUID(message["page"]))
@@ -558,14 +583,12 @@ class Hub:
                     last_keepalive = now
                     idle = self.settings["KEEPALIVE_SECONDS"]
                     timeout = self.settings["PRESENCE_TIMEOUT_SECONDS"]
-                    heartbeat = now - last_heartbeat >= PEER_HEARTBEAT_SECONDS
-                    if heartbeat:
+                    if now - last_heartbeat >= PEER_HEARTBEAT_SECONDS:
                         last_heartbeat = now
+                        self.heartbeat()
                     for room in list(self.rooms.values()):
                         room.keep_alive(idle, KEEPALIVE)
                         room.expire_presence(timeout)
-                        if heartbeat and room.ready.is_set():
-                            self.announce(room)
                         if not room.grouped and room.ready.is_set() and now - room.group_tried > 5.0:
                             room.group_tried = now
                             self.loop.create_task(self._join_group(room))

@@ -3,7 +3,7 @@
 import pytest
 
 from documents import events
-from realtime.hub import PEER
+from realtime.hub import HOLDING, PEER
 from realtime.tests.conftest import settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -15,9 +15,9 @@ def published(hub, monkeypatch):
     sent: list[dict] = []
     original = hub._queue_publish
 
-    def record(page_id, message):
+    def record(group, message):
         sent.append(message)
-        original(page_id, message)
+        original(group, message)
 
     monkeypatch.setattr(hub, "_queue_publish", record)
     return sent
@@ -46,3 +46,45 @@ async def test_with_a_peer_each_update_is_one_message(hub, connect, page, user, 
     updates = [m for m in published if m["type"] == events.UPDATES]
     assert len(updates) == 5
     assert all(len(m["updates"]) == 1 for m in updates)
+
+
+async def test_one_heartbeat_per_process_names_every_page_it_holds(hub, connect, user, published):
+    """However many pages a process holds, its heartbeat is one message; a page named in
+    another process's heartbeat starts publishing its updates to it."""
+    from asgiref.sync import sync_to_async
+
+    from documents.services.pages import page_create
+
+    pages = [await sync_to_async(page_create)(owner=user, title=f"P{i}") for i in range(3)]
+    clients = [await connect(page, user) for page in pages]
+    published.clear()
+    hub.heartbeat()
+    [beat] = published
+    assert beat["type"] == HOLDING
+    assert sorted(beat["pages"][i : i + 16] for i in range(0, len(beat["pages"]), 16)) == sorted(
+        page.id.bytes for page in pages
+    )
+    assert not any(hub.rooms[page.id].has_peers() for page in pages)
+    hub._dispatch({"type": HOLDING, "origin": "other-process", "pages": pages[1].id.bytes})
+    assert [hub.rooms[page.id].has_peers() for page in pages] == [False, True, False]
+    for client in clients:
+        client.append("z")
+    await settle(*clients)
+    assert [m["page"] for m in published if m["type"] == events.UPDATES] == [str(pages[1].id)]
+
+
+async def test_the_heartbeat_reaches_other_processes_through_the_channel_layer(hub, connect, page, user):
+    """What another process receives: the page ids as 16 bytes each, through Redis."""
+    import asyncio
+
+    from realtime.hub import PROCESSES_GROUP
+
+    listener = await hub.layer.new_channel(prefix="other.")
+    await hub.layer.group_add(PROCESSES_GROUP, listener)
+    await connect(page, user)
+    hub.heartbeat()
+    message = await asyncio.wait_for(hub.layer.receive(listener), 5)
+    assert message["type"] == HOLDING
+    assert message["origin"] == hub.process_id
+    assert bytes(message["pages"]) == page.id.bytes
+    await hub.layer.group_discard(PROCESSES_GROUP, listener)
