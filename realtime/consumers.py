@@ -67,14 +67,12 @@ class PageConsumer(AsyncWebsocketConsumer):
         page_id = self.scope["url_route"]["kwargs"]["page_id"]
         hub = get_hub()
         await hub.start()
-        # An access change announced while this connection is decided may not be in its verdict.
-        epoch = hub.access_epoch
         try:
-            access = await hub.decide((credentials_from_scope(self.scope), page_id))
+            access, decided_after = await self._decide(hub, page_id)
         except DatabaseError:
             # The database is away: the client retries, as after any close.
             logger.warning("cannot check a connection: the database is unavailable", extra={"page_id": str(page_id)})
-            access = Access(TRY_AGAIN_LATER)
+            access, decided_after = Access(TRY_AGAIN_LATER), 0
         if hub.stopping:  # this process is shutting down: the client reconnects elsewhere
             access = Access(SERVICE_RESTART)
         if access.close_code is not None:
@@ -100,9 +98,7 @@ class PageConsumer(AsyncWebsocketConsumer):
             # Tell the client it is read-only (y-protocols auth message); it stays connected.
             self.conn.post(encode_message(AuthDenied("read-only")))
         try:
-            self.room = await hub.join(page_id, self.conn)
-            if hub.access_epoch != epoch:
-                hub.recheck_later({page_id}, {access.identity.user_id})
+            self.room = await hub.join(page_id, self.conn, decided_after=decided_after)
         except PageMissing:
             self.conn.close(NO_SUCH_PAGE)
         except UpdateRejected as refusal:
@@ -110,6 +106,18 @@ class PageConsumer(AsyncWebsocketConsumer):
         except DatabaseError:
             logger.warning("cannot load the page: the database is unavailable")
             self.conn.close(TRY_AGAIN_LATER)
+
+    async def _decide(self, hub: Any, page_id: Any) -> tuple[Access, int]:
+        """The connection's verdict, and how many access changes the process had heard of
+        before it was read: a verdict read while a change was announced may predate it, and
+        is read again (see Hub.join for changes that come while the page loads)."""
+        credentials = credentials_from_scope(self.scope)
+        for _ in range(3):
+            changes = hub.access_changes
+            access = await hub.decide((credentials, page_id))
+            if hub.access_changes == changes:
+                return access, changes
+        return Access(TRY_AGAIN_LATER), changes
 
     async def _send_frame(self, frame: bytes) -> None:
         await self.base_send({"type": "websocket.send", "bytes": frame})

@@ -33,7 +33,7 @@ from documents.selectors.content import (
     page_update_ids_after,
 )
 from realtime import metrics
-from realtime.auth import PAGE_FULL, TOO_FAST, Access, Credentials, authorize_many, recheck
+from realtime.auth import PAGE_FULL, TOO_FAST, TRY_AGAIN_LATER, Access, Credentials, authorize_many, recheck
 from realtime.batching import Batched
 from realtime.connection import Connection
 from realtime.db import db_call
@@ -98,6 +98,10 @@ class Hub:
         self._rechecks: list[tuple[set[UUID] | None, set[int] | None]] = []
         self._recheck_due = asyncio.Event()
         self._recheck_epoch = 0
+        # Access changes heard of (layer messages and repair scans): a connection decided
+        # while this moved may not see the latest one (see join).
+        self.access_changes = 0
+        self._process_groups_joined = False
         self.user_connections: dict[int, int] = {}
         # Rooms were unloaded: hand freed memory back to the system at the next tick.
         self._trim_due = False
@@ -124,17 +128,22 @@ class Hub:
         self._floor = self._max_seen
         if self.layer is not None:
             self.channel_name = await self.layer.new_channel(prefix="rooms.")
-            try:
-                await self.layer.group_add(events.ACCESS_GROUP, self.channel_name)
-                await self.layer.group_add(PROCESSES_GROUP, self.channel_name)
-            except Exception:
-                logger.warning("could not join the access group; access changes arrive by repair scans")
+            await self._join_process_groups()
             self._spawn(self._receive_loop(), "layer-receive")
             self._spawn(self._publish_loop(), "layer-publish")
         self._spawn(self._repair_loop(), "repair")
         self._spawn(self._recheck_loop(), "recheck")
         self._spawn(self._tick_loop(), "tick")
         self._spawn(self._stats_loop(), "load-stats")
+
+    async def _join_process_groups(self) -> None:
+        """Listen for access changes and other processes' heartbeats; the tick tries again."""
+        try:
+            await self.layer.group_add(events.ACCESS_GROUP, self.channel_name)
+            await self.layer.group_add(PROCESSES_GROUP, self.channel_name)
+            self._process_groups_joined = True
+        except Exception:
+            logger.warning("could not join the access and processes groups; repair scans stand in")
 
     def _spawn(self, coro: Any, name: str) -> None:
         # A fresh context: the Hub's tasks must not log as the connection that started them.
@@ -195,10 +204,13 @@ class Hub:
 
     # Rooms -------------------------------------------------------------------------------
 
-    async def join(self, page_id: UUID, conn: Connection) -> Room:
+    async def join(self, page_id: UUID, conn: Connection, *, decided_after: int | None = None) -> Room:
         """Add a connection to the page's room, loading it once however many join at once.
 
-        Raises UpdateRejected with the close code when a connection limit is reached.
+        Raises UpdateRejected with the close code when a connection limit is reached, and
+        with 1013 when an access change was heard of after the connection's verdict was read
+        (`decided_after`, the count of changes then) and before it could join: the client
+        reconnects and is decided afresh, having been sent nothing of the page.
         """
         user_id = conn.identity.user_id
         if user_id is not None and self.user_connections.get(user_id, 0) >= self.settings["MAX_CONNECTIONS_PER_USER"]:
@@ -216,7 +228,10 @@ class Hub:
             room.unload_handle.cancel()
             room.unload_handle = None
         if self.rooms.get(page_id) is not room:  # it unloaded while we waited
-            return await self.join(page_id, conn)
+            return await self.join(page_id, conn, decided_after=decided_after)
+        if decided_after is not None and self.access_changes != decided_after:
+            self._unload_later(room)
+            raise UpdateRejected(TRY_AGAIN_LATER, "access changed while the connection was decided")
         if len(room.connections) >= self.settings["MAX_CONNECTIONS_PER_PAGE"]:
             raise UpdateRejected(PAGE_FULL, "page is full")
         room.connections.add(conn)
@@ -262,6 +277,10 @@ class Hub:
         self.closed_since_collection += 1
         if self.stopping and not any(other.connections for other in self.rooms.values()):
             self._all_closed.set()
+        self._unload_later(room)
+
+    def _unload_later(self, room: Room) -> None:
+        """Unload a room nobody is on after the grace time (unless someone joins meanwhile)."""
         if not room.connections and not self.stopping and self.rooms.get(room.page_id) is room:
             grace = self.settings["ROOM_GRACE_SECONDS"]
             context = context_with(page_id=str(room.page_id))
@@ -394,6 +413,7 @@ class Hub:
         if message.get("origin") == self.process_id:
             return
         if message.get("type") == events.ACCESS:
+            self.access_changes += 1
             pages = message.get("pages")
             users = message.get("users")
             self.recheck_later(
@@ -462,6 +482,7 @@ class Hub:
         if self.rooms:
             changes = await db_call(_access_events_after, self._last_access_event)
             for event_id, user_id in changes:
+                self.access_changes += 1
                 self._last_access_event = max(self._last_access_event, event_id)
                 self.recheck_later(None, {user_id} if user_id is not None else None)
         rooms = {page_id: room for page_id, room in self.rooms.items() if room.ready.is_set() and not room.failed}
@@ -488,11 +509,6 @@ class Hub:
             await room.rebuild()
 
     # Access ------------------------------------------------------------------------------
-
-    @property
-    def access_epoch(self) -> int:
-        """Counts the access changes announced to this process so far."""
-        return self._recheck_epoch
 
     def recheck_later(self, page_ids: set[UUID] | None, user_ids: set[int] | None) -> None:
         """Re-check the matching connections soon (None matches everything).
@@ -586,6 +602,8 @@ class Hub:
                     if now - last_heartbeat >= PEER_HEARTBEAT_SECONDS:
                         last_heartbeat = now
                         self.heartbeat()
+                        if not self._process_groups_joined and self.channel_name is not None:
+                            self.loop.create_task(self._join_process_groups())
                     for room in list(self.rooms.values()):
                         room.keep_alive(idle, KEEPALIVE)
                         room.expire_presence(timeout)

@@ -94,3 +94,26 @@ async def test_a_waiter_that_gives_up_does_not_hold_up_the_others(transactional_
     assert await first == 1
     assert await staying == 3
     assert leaving.cancelled()
+
+
+async def test_a_read_that_hangs_fails_its_questions_and_the_next_one_goes_ahead(transactional_db):
+    """A hung statement costs its own questions a DatabaseError after the timeout (the client
+    is told to come back, 1013); questions asked after it are answered on another thread."""
+    import threading
+
+    from django.db import DatabaseError
+
+    hang = threading.Event()
+
+    def read(questions):
+        if "stuck" in questions:
+            hang.wait(5)
+        return list(questions)
+
+    batched = Batched(read, _histogram("hung"), timeout=0.2)
+    try:
+        with pytest.raises(DatabaseError):
+            await batched("stuck")
+        assert await batched("next") == "next"
+    finally:
+        hang.set()
