@@ -142,3 +142,31 @@ async def test_a_cancelled_send_stops_the_connection_rather_than_reorder_frames(
         await asyncio.sleep(0)
     assert conn.closed
     assert socket.sent == []
+
+
+async def test_direct_writes_wait_behind_frames_queued_while_the_socket_was_paused():
+    """With a direct writer (realtime/wire.py) the socket takes frames at once while it is
+    writable; once it paused, frames queue behind the waiting send, and a frame posted after
+    it is writable again but before the queue has gone out still goes after the queue."""
+    socket = Socket()
+
+    def write(frame: bytes) -> bool:
+        if not socket.writable.is_set():
+            return False
+        socket.sent.append(frame)
+        return True
+
+    conn = Connection(identity=Identity(1, "ada"), read_only=False, send=socket.send, close=socket.close, write=write)
+    tasks = len(asyncio.all_tasks())
+    conn.post(b"0")
+    assert socket.sent == [b"0"]
+    assert len(asyncio.all_tasks()) == tasks  # written directly, no task
+    socket.writable.clear()
+    conn.post(b"1")  # the direct write refuses; the ASGI send waits
+    conn.post(b"2")
+    socket.writable.set()
+    conn.post(b"3")  # writable again, but 1 and 2 have not gone out yet
+    await asyncio.sleep(0.01)
+    assert socket.sent == [b"0", b"1", b"2", b"3"]
+    conn.post(b"4")
+    assert socket.sent[-1] == b"4"
