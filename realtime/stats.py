@@ -85,17 +85,24 @@ class LoadStats:
         keep = max(RATE_WINDOWS) + 2 * settings.LOAD_STATS_INTERVAL_SECONDS
         pages: dict[str, dict[str, Any]] = {}
         rooms = [room for room in self.hub.rooms.values() if room.ready.is_set() and room.failed is None]
+        still = {f"rate_{window}s": 0.0 for window in RATE_WINDOWS}
         for room in rooms:
             samples = self._samples.setdefault(room, deque())
             samples.append((now, room.updates_stored_here))
             while len(samples) > 2 and samples[1][0] < now - keep:
                 samples.popleft()
+            # The count only grows: the same at both ends means no update in any window (most
+            # open pages, most of the time).
+            if samples[0][1] == samples[-1][1]:
+                rates = still
+            else:
+                rates = {f"rate_{window}s": _rate(samples, now, window) for window in RATE_WINDOWS}
             pages[str(room.page_id)] = {
                 "connections": len(room.connections),
                 "editors": sum(1 for conn in room.connections if not conn.read_only),
                 **_people(room),
                 "updates_stored": room.updates_stored_here,
-                **{f"rate_{window}s": _rate(samples, now, window) for window in RATE_WINDOWS},
+                **rates,
             }
         live = set(rooms)
         for room in [room for room in self._samples if room not in live]:
