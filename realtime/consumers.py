@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
+from uuid import UUID
 
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
@@ -25,7 +26,7 @@ from realtime.auth import (
     credentials_from_scope,
 )
 from realtime.connection import Connection
-from realtime.hub import get_hub
+from realtime.hub import Hub, get_hub
 from realtime.protocol import AuthDenied, ProtocolError, decode_message, encode_message
 from realtime.rooms import PageMissing, Room, UpdateRejected
 from realtime.wire import direct_writer
@@ -107,7 +108,7 @@ class PageConsumer(AsyncWebsocketConsumer):
             logger.warning("cannot load the page: the database is unavailable")
             self.conn.close(TRY_AGAIN_LATER)
 
-    async def _decide(self, hub: Any, page_id: Any) -> tuple[Access, int]:
+    async def _decide(self, hub: Hub, page_id: UUID) -> tuple[Access, int]:
         """The connection's verdict, and how many access changes the process had heard of
         before it was read: a verdict read while a change was announced may predate it, and
         is read again (see Hub.join for changes that come while the page loads)."""

@@ -16,12 +16,8 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.protocol import State
-
-try:
-    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-except ImportError:  # pragma: no cover - uvicorn is a dependency; daphne serves without it
-    WebSocketsSansIOProtocol = None  # type: ignore[assignment,misc]
 
 # Frames up to this size are remembered for the next connection; bigger ones (a large
 # document's first sync goes to one connection) are framed each time.
@@ -53,7 +49,7 @@ def direct_writer(send: Any) -> Callable[[bytes], bool] | None:
     without extensions: a function that writes a binary message to the socket at once and
     returns True, or returns False (writing nothing) when the ordinary send must be used."""
     protocol = getattr(send, "__self__", None)
-    if WebSocketsSansIOProtocol is None or not isinstance(protocol, WebSocketsSansIOProtocol):
+    if not isinstance(protocol, WebSocketsSansIOProtocol):
         return None
     connection = protocol.conn
     if not protocol.handshake_complete or connection.extensions:

@@ -88,3 +88,20 @@ async def test_the_heartbeat_reaches_other_processes_through_the_channel_layer(h
     assert message["origin"] == hub.process_id
     assert bytes(message["pages"]) == page.id.bytes
     await hub.layer.group_discard(PROCESSES_GROUP, listener)
+
+
+async def test_joining_the_process_groups_is_tried_again_after_a_failure(hub, monkeypatch):
+    """A layer that refuses the joins at start leaves the process marked as not joined (the
+    tick tries again with each heartbeat); the next try joins."""
+    add = hub.layer.group_add
+
+    async def refuse(group, channel):
+        raise ConnectionError("layer away")
+
+    hub._process_groups_joined = False
+    monkeypatch.setattr(hub.layer, "group_add", refuse)
+    await hub._join_process_groups()
+    assert not hub._process_groups_joined
+    monkeypatch.setattr(hub.layer, "group_add", add)
+    await hub._join_process_groups()
+    assert hub._process_groups_joined

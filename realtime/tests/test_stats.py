@@ -216,3 +216,43 @@ def test_people_now_backs_off_while_redis_is_unreachable(monkeypatch):
     monkeypatch.setattr(stats.time, "monotonic", lambda: clock + stats.PEOPLE_RETRY_SECONDS + 1)
     stats.people_now()
     assert len(calls) == 2
+
+
+def test_snapshot_rates_of_a_busy_page_and_of_one_that_went_quiet(monkeypatch):
+    """A page with updates in the window reports them per second; a page whose last update
+    is older than every sample reports 0 (the shortcut for unchanged counts), and one that
+    changed only early in the 60 s window still shows it there."""
+    from types import SimpleNamespace
+    from uuid import uuid4
+
+    class Ready:
+        def is_set(self):
+            return True
+
+    class Room:  # hashable, as the snapshot keys its samples by room
+        def __init__(self, stored):
+            self.page_id, self.ready, self.failed = uuid4(), Ready(), None
+            self.connections, self.updates_stored_here = set(), stored
+
+    room = Room
+
+    busy, quiet, earlier = room(0), room(7), room(0)
+    hub = SimpleNamespace(
+        rooms={r.page_id: r for r in (busy, quiet, earlier)},
+        process_id="p",
+        writer=SimpleNamespace(pending=0, healthy=True),
+        stopping=False,
+    )
+    load = stats.LoadStats(hub)
+    clock = [100.0]
+    monkeypatch.setattr(stats.time, "monotonic", lambda: clock[0])
+    for step in range(16):  # every 2 s for 30 s
+        busy.updates_stored_here = 10 * step
+        earlier.updates_stored_here = 40 if step >= 1 else 0
+        snapshot = load.snapshot()
+        clock[0] += 2.0
+    pages = snapshot["pages"]
+    assert pages[str(busy.page_id)]["rate_10s"] == 5.0
+    assert pages[str(quiet.page_id)]["rate_10s"] == pages[str(quiet.page_id)]["rate_60s"] == 0.0
+    assert pages[str(earlier.page_id)]["rate_10s"] == 0.0
+    assert pages[str(earlier.page_id)]["rate_60s"] > 0
