@@ -36,7 +36,7 @@ from .stack import ROOT, loadgen_command, ours_stack
 SEND = ("Connection._flush", "Connection._send_now", "PageConsumer._send_frame", "WebSocketsSansIOProtocol.send")
 RECEIVE = ("websocket_receive", "decode_message", "PageConsumer", "Room.receive", "SansIOProtocol.data_received")
 STEPS: list[tuple[str, tuple[str, ...]]] = [
-    ("store: group commit (psycopg, on the loop)", ("store.py", "psycopg/")),
+    ("store: group commit (libpq, on the loop)", ("store.py", "realtime/pq.py", "psycopg/")),
     ("apply: pycrdt", ("Room._apply", "Doc.apply_update", "merge_updates", "doc_holds")),
     ("channel layer (Redis)", ("channels_redis/", "redis/", "Hub._publish_loop", "Hub._receive_loop")),
     ("send: frames to sockets (uvicorn)", SEND),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import struct
 import time
 from collections import deque
 from collections.abc import Callable
@@ -21,8 +22,8 @@ import psycopg
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connections
 
-from documents.services.content import NewUpdate, append_statement, page_updates_append
-from realtime import metrics
+from documents.services.content import APPEND_SQL, APPEND_TYPES, NewUpdate, append_parameters, page_updates_append
+from realtime import metrics, pq
 from realtime.db import db_write
 
 logger = logging.getLogger(__name__)
@@ -153,8 +154,9 @@ class PostgresAppender:
     """The update log's writer on PostgreSQL: its own asynchronous connection on the event loop.
 
     A database thread would compete with the event loop for the GIL on every batch; this
-    connection never leaves the loop. Errors come out as Django's DatabaseError, so the
-    writer's retry treats both paths alike.
+    connection never leaves the loop. The append statement is prepared once per connection
+    and each batch is one round trip with binary parameters (realtime/pq.py). Errors come out
+    as Django's DatabaseError, so the writer's retry treats both paths alike.
     """
 
     def __init__(self) -> None:
@@ -163,21 +165,34 @@ class PostgresAppender:
     async def append(self, rows: list[NewUpdate]) -> list[int]:
         try:
             connection = await self._connect()
-            # Prepared once per connection: parsed and planned once; one round trip a batch.
-            cursor = await connection.execute(*append_statement(rows), binary=True, prepare=True)
-            return [row[0] for row in await cursor.fetchall()]
+            result = await pq.execute(connection.pgconn, _APPEND_NAME, append_parameters(rows))
+            id_format = _ID_FORMATS[result.ftype(0)]
+            return [id_format.unpack(result.get_value(i, 0))[0] for i in range(result.ntuples)]
         except psycopg.errors.IntegrityError:
             raise
         except psycopg.Error as error:
             await self.close()
             raise DatabaseError(str(error)) from error
+        except asyncio.CancelledError:
+            # The statement may still be running: this connection cannot take the next one.
+            if self._connection is not None:
+                self._connection.pgconn.finish()
+                self._connection = None
+            raise
 
     async def _connect(self) -> psycopg.AsyncConnection:
         if self._connection is None or self._connection.closed:
             params = connections["default"].get_connection_params()
             for sync_only in ("cursor_factory", "context"):
                 params.pop(sync_only, None)
-            self._connection = await psycopg.AsyncConnection.connect(**params, autocommit=True)
+            connection = await psycopg.AsyncConnection.connect(**params, autocommit=True)
+            try:
+                connection.pgconn.nonblocking = 1
+                await pq.prepare(connection.pgconn, _APPEND_NAME, APPEND_SQL, APPEND_TYPES)
+            except BaseException:
+                await connection.close()
+                raise
+            self._connection = connection
         return self._connection
 
     async def close(self) -> None:
@@ -187,3 +202,7 @@ class PostgresAppender:
             except psycopg.Error:
                 pass
             self._connection = None
+
+
+_APPEND_NAME = b"collab_append"
+_ID_FORMATS = {20: struct.Struct("!q"), 23: struct.Struct("!i")}  # int8, int4
