@@ -7,7 +7,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from http.cookies import CookieError, SimpleCookie
 from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
@@ -16,6 +15,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib import auth
+from django.http.cookie import parse_cookie
 
 from documents.models import Page, Role
 from documents.selectors.access import can_edit, page_access_many, page_roles_of_users
@@ -54,15 +54,9 @@ def credentials_from_scope(scope: dict[str, Any]) -> Credentials:
     """The session cookie and the `?ticket=` of a WebSocket handshake."""
     ticket = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("ticket", [None])[0]
     cookie_header = b"; ".join(value for name, value in scope.get("headers", []) if name == b"cookie")
-    session_key = None
-    if cookie_header:
-        cookies: SimpleCookie = SimpleCookie()
-        try:
-            cookies.load(cookie_header.decode("latin-1"))
-        except CookieError:
-            cookies = SimpleCookie()
-        morsel = cookies.get(settings.SESSION_COOKIE_NAME)
-        session_key = morsel.value if morsel else None
+    # Read as Django reads request.COOKIES: http.cookies gives up on the whole header at the
+    # first cookie it dislikes (another app's JSON value), which would sign the socket out.
+    session_key = parse_cookie(cookie_header.decode("latin-1")).get(settings.SESSION_COOKIE_NAME) or None
     return Credentials(session_key=session_key, ticket=ticket)
 
 

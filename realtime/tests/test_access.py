@@ -156,6 +156,18 @@ async def test_ticket_opens_one_connection_once(hub, connect, page, user):
     assert await wait_closed(client) == 4401
 
 
+async def test_session_is_read_from_a_cookie_header_with_other_sites_cookies(hub, connect, cookie_for, page, user):
+    """Cookies another app on the domain set (JSON, spaces, odd names) do not hide the session:
+    the socket reads the header as Django's HTTP side does, so a user the page loads for edits."""
+    session = await sync_to_async(cookie_for)(user)
+    header = b'theme={"dark":true}; note=a b; odd name=1; ' + session + b'; tail="unterminated'
+    client = await connect(page, None, headers=[(b"cookie", header)])
+    assert client.auth_denied is None
+    client.append("signed in")
+    await settle(client)
+    assert await PageUpdate.objects.filter(page=page).acount() == 1
+
+
 async def test_foreign_origin_is_refused(hub, connect, page, user):
     """A browser page of another site cannot open the socket (cross-site WebSocket hijacking)."""
     from channels.testing import WebsocketCommunicator
