@@ -156,7 +156,7 @@ async def test_ticket_opens_one_connection_once(hub, connect, page, user):
     assert await wait_closed(client) == 4401
 
 
-async def test_session_is_read_from_a_cookie_header_with_other_sites_cookies(hub, connect, cookie_for, page, user):
+async def test_session_is_read_from_a_cookie_header_with_other_apps_cookies(hub, connect, cookie_for, page, user):
     """Cookies another app on the domain set (JSON, spaces, odd names) do not hide the session:
     the socket reads the header as Django's HTTP side does, so a user the page loads for edits."""
     session = await sync_to_async(cookie_for)(user)
