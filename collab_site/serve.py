@@ -1,7 +1,9 @@
 """Start the ASGI server the way production and `make run` do: `python -m collab_site.serve`.
 
-uvicorn with uvloop, httptools and the sans-I/O websockets implementation: on a prototype of
-this design that kept pace with the Node reference server, where daphne was 4.5x slower.
+uvicorn with uvloop, httptools and our own WebSocket protocol (realtime/wsserver.py): on a
+prototype of this design uvicorn kept pace with the Node reference server, where daphne was
+4.5x slower. With WS_COMPRESSION=1 uvicorn's sans-I/O websockets protocol serves instead,
+since ours speaks no extensions.
 
 On SIGTERM (see realtime/lifespan.py for what uvicorn 0.54 does by itself and why we step in
 first): the Hub closes every WebSocket with 1012 (service restart) and waits for the close
@@ -61,7 +63,13 @@ def main() -> None:
     signal.signal(signal.SIGINT, exit_cleanly)
     from django.conf import settings
 
+    from realtime.wsserver import WebSocketProtocol
+
     max_message = int(os.environ.get("REALTIME_MAX_MESSAGE_BYTES", 8 * 1024 * 1024))
+    # Off unless WS_COMPRESSION=1, as in the y-websocket server and Hocuspocus: Yjs updates
+    # are small binary frames that barely compress, each compressing connection keeps about
+    # 40 KB of zlib state, and a compressed frame cannot be framed once for a whole room.
+    compression = os.environ.get("WS_COMPRESSION") == "1"
     uvicorn.run(
         "collab_site.asgi:application",
         host=args.host,
@@ -69,15 +77,11 @@ def main() -> None:
         workers=args.workers,
         loop="uvloop",
         http="httptools",
-        ws="websockets-sansio",
+        ws="websockets-sansio" if compression else WebSocketProtocol,
         # Frames a little over our own limit still reach the consumer, which closes them with
         # 4413; far bigger ones are cut by uvicorn before they are buffered.
         ws_max_size=max_message + 1024 * 1024,
-        # Off unless WS_COMPRESSION=1, as in the y-websocket server and Hocuspocus: Yjs updates
-        # are small binary frames that barely compress, each compressing connection keeps
-        # about 40 KB of zlib state, and a compressed frame cannot be framed once for a whole
-        # room (realtime/wire.py).
-        ws_per_message_deflate=os.environ.get("WS_COMPRESSION") == "1",
+        ws_per_message_deflate=compression,
         ws_ping_interval=20.0,
         ws_ping_timeout=20.0,
         lifespan="on",

@@ -29,7 +29,7 @@ from realtime.connection import Connection
 from realtime.hub import Hub, get_hub
 from realtime.protocol import AuthDenied, ProtocolError, decode_message, encode_message
 from realtime.rooms import PageMissing, Room, UpdateRejected
-from realtime.wire import direct_writer
+from realtime.wsserver import direct_writer
 
 logger = logging.getLogger(__name__)
 

@@ -66,8 +66,8 @@ async def test_session_logs_are_json_with_context_and_no_secrets(live_servers, u
     secrets = [TICKET, *tickets, QUERY_TOKEN, token, cookie.split("=", 1)[1], *CONTENT, "Quokka"]
     for secret in secrets:
         assert secret not in output, f"{secret!r} is in the log"
-    # At DEBUG websockets logs every frame; its payload (the document, in hex) must not show.
-    assert "< BINARY [" in output, "frames are logged at DEBUG, without their payload"
+    # No frame's payload (the document, in hex) shows: our WebSocket protocol logs no frames,
+    # and websockets' frame dumps (WS_COMPRESSION=1) are cut to their size (test_logging.py).
     assert not re.search(r"[<>] (BINARY|TEXT|CONT) (?!\[)", output), "a frame payload is in the log"
     assert CONTENT[0].encode()[-7:].hex(" ") not in output
     lines = [json.loads(line) for line in output.splitlines() if line.strip()]
