@@ -384,3 +384,29 @@ def test_frame_reader_refuses_a_frame_over_the_limit_from_its_header():
     with pytest.raises(WebSocketError) as refused:
         list(reader.feed(header))
     assert refused.value.code == 1009
+
+
+async def test_the_http_protocol_is_freed_without_a_garbage_collection(server, monkeypatch):
+    """uvicorn's HTTP protocol, which hands the socket over at the upgrade, is freed by
+    reference counting: a burst of connections leaves no cycles for the collector."""
+    import gc
+    import weakref
+
+    handed_over = []
+    original = WebSocketProtocol.connection_made
+
+    def remember(self, transport):
+        handed_over.append(weakref.ref(transport.get_protocol()))
+        original(self, transport)
+
+    monkeypatch.setattr(WebSocketProtocol, "connection_made", remember)
+    gc.collect()
+    gc.disable()
+    try:
+        async with websockets.connect(server + "/echo") as ws:
+            await ws.send(b"x")
+            assert await ws.recv() == b"x"
+            [http] = handed_over
+            assert http() is None
+    finally:
+        gc.enable()
