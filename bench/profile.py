@@ -33,8 +33,14 @@ from .stack import ROOT, loadgen_command, ours_stack
 
 # First match wins, tested from the innermost frame outwards: the step a sample belongs to is
 # the deepest of our (or our libraries') functions it is inside of.
-SEND = ("Connection._flush", "Connection._send_now", "PageConsumer._send_frame", "WebSocketsSansIOProtocol.send")
-RECEIVE = ("websocket_receive", "decode_message", "PageConsumer", "Room.receive", "SansIOProtocol.data_received")
+SEND = (
+    "Connection._flush",
+    "Connection._send_now",
+    "PageConsumer._send_frame",
+    "WebSocketProtocol.send",
+    "WebSocketProtocol.write_binary",
+)
+RECEIVE = ("websocket_receive", "decode_message", "PageConsumer", "Room.receive", "WebSocketProtocol.data_received")
 STEPS: list[tuple[str, tuple[str, ...]]] = [
     ("store: group commit (libpq, on the loop)", ("store.py", "realtime/pq.py", "psycopg/")),
     ("apply: pycrdt", ("Room._apply", "Doc.apply_update", "merge_updates", "doc_holds")),

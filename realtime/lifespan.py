@@ -1,8 +1,8 @@
 """ASGI lifespan: start the process's Hub with the server, stop it gracefully on shutdown.
 
-What uvicorn 0.54 (websockets-sansio) does on SIGTERM by itself: it closes its listening
-socket, then for every open WebSocket writes a 1012 close frame and closes the TCP connection
-at once, without the close handshake; it waits for HTTP requests in flight (at most
+What uvicorn 0.54 does on SIGTERM by itself: it closes its listening socket, then has every
+open WebSocket's protocol write a 1012 close frame and close the TCP connection at once,
+without the close handshake (realtime/wsserver and uvicorn's websockets-sansio alike); it waits for HTTP requests in flight (at most
 GRACEFUL_SHUTDOWN_SECONDS) and only then sends lifespan.shutdown. A client that is sending at
 that moment gets a TCP reset, which can discard the close frame before it is read: the
 client sees 1006 instead of 1012 (the two-process shutdown test caught this under load).

@@ -47,6 +47,7 @@ test("close codes map to fatal, stop and retry", () => {
   assert.equal(closeOutcome(4404).action, "fatal");
   assert.equal(closeOutcome(4413).action, "stop");
   assert.equal(closeOutcome(4400).action, "stop");
+  assert.deepEqual(closeOutcome(1009), { action: "stop", reason: "too-large" });
   assert.equal(closeOutcome(4429).action, "retry");
   assert.equal(closeOutcome(1013).reason, "full");
   assert.equal(closeOutcome(1012).reason, "restart");

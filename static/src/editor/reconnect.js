@@ -14,6 +14,7 @@ export const FATAL_CLOSE = {
 export const STOP_CLOSE = {
   4400: "malformed",
   4413: "too-large",
+  1009: "too-large", // far past the limit: the server cuts the message off before reading it
 };
 
 export const SERVER_RESTART = 1012;
