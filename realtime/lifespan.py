@@ -2,10 +2,11 @@
 
 What uvicorn 0.54 does on SIGTERM by itself: it closes its listening socket, then has every
 open WebSocket's protocol write a 1012 close frame and close the TCP connection at once,
-without the close handshake (realtime/wsserver and uvicorn's websockets-sansio alike); it waits for HTTP requests in flight (at most
-GRACEFUL_SHUTDOWN_SECONDS) and only then sends lifespan.shutdown. A client that is sending at
-that moment gets a TCP reset, which can discard the close frame before it is read: the
-client sees 1006 instead of 1012 (the two-process shutdown test caught this under load).
+without the close handshake (realtime/wsserver and uvicorn's websockets-sansio alike); it
+waits for HTTP requests in flight (at most GRACEFUL_SHUTDOWN_SECONDS) and only then sends
+lifespan.shutdown. A client that is sending at that moment gets a TCP reset, which can
+discard the close frame before it is read: the client sees 1006 instead of 1012 (the
+two-process shutdown test caught this under load).
 
 So on startup, which runs after uvicorn installed its signal handlers, this chains our own in
 front of them: on SIGTERM or SIGINT the Hub first closes every WebSocket itself with 1012
