@@ -54,12 +54,14 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _PUBLISH_QUEUE_MAX = 10_000
-# "This process holds the page": sent to the page's group at load (`hello`, answered by the
-# other holders with the same message).
-PEER = "page.here"
 # "This process holds these pages": one message to every process, every PEER_HEARTBEAT_SECONDS,
-# listing the pages it holds (16 bytes each, at most HOLDING_CHUNK pages a message).
+# listing the pages it holds (16 bytes each, at most HOLDING_CHUNK pages a message); with
+# `hello`, the pages it has just opened, which their other holders answer at once with the
+# same message naming them.
 HOLDING = "process.holds"
+# "This process holds the page", to the page's group: how processes of earlier versions say
+# hello. Still answered, so that both kinds learn of each other during a rolling upgrade.
+PEER = "page.here"
 PROCESSES_GROUP = "processes"
 PEER_HEARTBEAT_SECONDS = 5.0
 HOLDING_CHUNK = 5_000
@@ -87,6 +89,8 @@ class Hub:
         self.single_process = self.layer is None or isinstance(self.layer, InMemoryChannelLayer)
         self.channel_name: str | None = None
         self._outgoing: deque[tuple[str, dict[str, Any]]] = deque()
+        # Pages opened since the last hello was sent (see _hello).
+        self._hellos: list[bytes] = []
         self._outgoing_ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         # (time, highest log id seen then): the repair scan starts at the highest id seen
@@ -244,7 +248,7 @@ class Hub:
         try:
             # Listen and read at once: an update stored meanwhile arrives on the layer, or the
             # repair scan finds it in the log.
-            self.announce(room, hello=True)
+            self._hello(room.page_id)
             await asyncio.gather(self._join_group(room), room.load())
         except BaseException as error:
             if not room.ready.is_set():
@@ -341,29 +345,44 @@ class Hub:
         }
         self._queue_publish(events.page_group(room.page_id), message)
 
-    def announce(self, room: Room, *, hello: bool = False) -> None:
-        """Tell the other processes holding this page that this one holds it too.
+    def _hello(self, page_id: UUID) -> None:
+        """Tell the other processes that this one has opened the page.
 
         A room publishes its updates only while another process holds the page: most pages
-        are open in one process only, and Redis then carries nothing but this at load
-        (`hello`, which holders answer at once) and one heartbeat per process (see
-        heartbeat()). Until a newcomer hears from the others, repair scans of the log bring
-        their updates.
+        are open in one process only, and Redis then carries nothing but hellos (those of the
+        pages opened at the same moment go in one message, which the pages' other holders
+        answer at once) and one heartbeat per process (see heartbeat()). Until a newcomer
+        hears from the others, repair scans of the log bring their updates.
         """
         if self.single_process:
             return
-        message = {"type": PEER, "page": str(room.page_id), "origin": self.process_id, "hello": hello}
-        self._queue_publish(events.page_group(room.page_id), message)
+        if not self._hellos:
+            self.loop.call_soon(self._send_hellos)
+        self._hellos.append(page_id.bytes)
+
+    def _send_hellos(self) -> None:
+        pages, self._hellos = self._hellos, []
+        self._send_holding(pages, hello=True)
 
     def heartbeat(self) -> None:
         """Tell every other process which pages this one holds: a page's other holders keep
         publishing its updates for three heartbeats after the last one that named it."""
         if self.single_process:
             return
-        held = [page_id.bytes for page_id, room in self.rooms.items() if room.ready.is_set() and not room.failed]
-        for start in range(0, len(held), HOLDING_CHUNK):
-            pages = b"".join(held[start : start + HOLDING_CHUNK])
-            self._queue_publish(PROCESSES_GROUP, {"type": HOLDING, "origin": self.process_id, "pages": pages})
+        self._send_holding(
+            [page_id.bytes for page_id, room in self.rooms.items() if room.ready.is_set() and not room.failed]
+        )
+
+    def _send_holding(self, pages: list[bytes], *, hello: bool = False) -> None:
+        for start in range(0, len(pages), HOLDING_CHUNK):
+            message = {
+                "type": HOLDING,
+                "origin": self.process_id,
+                "pages": b"".join(pages[start : start + HOLDING_CHUNK]),
+            }
+            if hello:
+                message["hello"] = True
+            self._queue_publish(PROCESSES_GROUP, message)
 
     def _queue_publish(self, group: str, message: dict[str, Any]) -> None:
         if len(self._outgoing) >= _PUBLISH_QUEUE_MAX:
@@ -423,10 +442,14 @@ class Hub:
             return
         if message.get("type") == HOLDING:
             pages = bytes(message.get("pages", b""))
+            held = []
             for start in range(0, len(pages) - 15, 16):
                 room = self.rooms.get(UUID(bytes=pages[start : start + 16]))
                 if room is not None:
                     room.peer_seen()
+                    held.append(room.page_id.bytes)
+            if message.get("hello") and held:
+                self._send_holding(held)  # the newcomer learns that this process holds them too
             return
         try:
             room = self.rooms.get(UUID(message["page"]))
@@ -439,7 +462,7 @@ class Hub:
         kind = message.get("type")
         if kind == PEER:
             if message.get("hello"):
-                self.announce(room)
+                self._send_holding([room.page_id.bytes])
         elif kind == events.UPDATES:
             room.apply_remote_updates([(int(row_id), bytes(data)) for row_id, data in message["updates"]])
         elif kind == "page.awareness":

@@ -91,7 +91,7 @@ class Room:
         self.dirty_since: float | None = None
         self.version_dirty_since: float | None = None
         self.contributors: set[int] = set()
-        # When another process last said it holds this page (see Hub.announce).
+        # When another process last said it holds this page (see Hub._hello).
         self._peer_seen = float("-inf")
         # Whether this process listens to the page's layer group (False while Redis is away).
         self.grouped = True
