@@ -164,7 +164,17 @@ class Connection:
         self._outbox.clear()
         self._outbox_bytes = 0
         metrics.count_close(code)
-        asyncio.get_running_loop().create_task(self._close(code))
+        asyncio.get_running_loop().create_task(_close_quietly(self._close, code))
+
+
+async def _close_quietly(close: Callable[[int], Coroutine[Any, Any, None]], code: int) -> None:
+    """Close; a socket that went first (the server says so by raising) needs nothing more:
+    its disconnect cleans up. Unhandled, each would log a traceback when a shutting-down
+    server closes its sockets."""
+    try:
+        await close(code)
+    except Exception as error:
+        logger.debug("the socket was gone before its close: %r", error)
 
 
 @types.coroutine

@@ -170,3 +170,28 @@ async def test_direct_writes_wait_behind_frames_queued_while_the_socket_was_paus
     assert socket.sent == [b"0", b"1", b"2", b"3"]
     conn.post(b"4")
     assert socket.sent[-1] == b"4"
+
+
+async def test_closing_a_socket_that_is_already_gone_is_quiet():
+    """The socket may go before the close frame does (a server shutting down closes thousands
+    at once): the failed close leaves no "Task exception was never retrieved" behind."""
+    import gc
+
+    socket = Socket()
+
+    async def gone(code: int) -> None:
+        raise OSError("the client went first")
+
+    conn = Connection(identity=Identity(1, "ada"), read_only=False, send=socket.send, close=gone)
+    loop = asyncio.get_running_loop()
+    unretrieved = []
+    loop.set_exception_handler(lambda _, context: unretrieved.append(context))
+    try:
+        conn.close(1012)
+        await asyncio.sleep(0.01)
+        gc.collect()
+        await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(None)
+    assert conn.closed
+    assert unretrieved == []
