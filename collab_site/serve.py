@@ -1,6 +1,6 @@
 """Start the ASGI server the way production and `make run` do: `python -m collab_site.serve`.
 
-uvicorn with uvloop, httptools and our own WebSocket protocol (realtime/wsserver.py): on a
+uvicorn with uvloop, httptools and our own WebSocket protocol (realtime/wsserver): on a
 prototype of this design uvicorn kept pace with the Node reference server, where daphne was
 4.5x slower. With WS_COMPRESSION=1 uvicorn's sans-I/O websockets protocol serves instead,
 since ours speaks no extensions.

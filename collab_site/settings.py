@@ -269,7 +269,7 @@ REALTIME = {
     "KEEPALIVE_SECONDS": env_float("REALTIME_KEEPALIVE_SECONDS", 15.0),
     # Largest number of update rows stored in one database round trip.
     "STORE_BATCH_MAX": env_int("REALTIME_STORE_BATCH_MAX", 500),
-    # Frames framed once per fan-out and written to uvicorn's sockets directly (realtime/wsserver.py);
+    # Frames framed once per fan-out and written to the sockets directly (realtime/wsserver);
     # 0 sends every frame through the ASGI interface.
     "DIRECT_WRITES": env_bool("REALTIME_DIRECT_WRITES", True),
 }

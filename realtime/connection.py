@@ -53,7 +53,7 @@ class Connection:
         self.read_only = read_only
         self._send = send
         self._close = close
-        # Writes a frame to the socket at once, or says it cannot (see realtime/wsserver.py).
+        # Writes a frame to the socket at once, or says it cannot (see realtime/wsserver).
         self._write = write
         self._outbox: deque[bytes] = deque()
         self._outbox_bytes = 0

@@ -442,13 +442,15 @@ class Hub:
             return
         if message.get("type") == HOLDING:
             pages = bytes(message.get("pages", b""))
+            hello = message.get("hello")
             held = []
             for start in range(0, len(pages) - 15, 16):
                 room = self.rooms.get(UUID(bytes=pages[start : start + 16]))
                 if room is not None:
                     room.peer_seen()
-                    held.append(room.page_id.bytes)
-            if message.get("hello") and held:
+                    if hello:
+                        held.append(room.page_id.bytes)
+            if held:
                 self._send_holding(held)  # the newcomer learns that this process holds them too
             return
         try:

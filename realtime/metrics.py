@@ -52,7 +52,7 @@ REGISTRY.register(
         {
             "collab_bytes_in": (bytes_in, "WebSocket bytes received"),
             "collab_bytes_out": (bytes_out, "WebSocket bytes sent"),
-            "collab_frames_direct": (frames_direct, "Frames written straight to the socket (realtime/wsserver.py)"),
+            "collab_frames_direct": (frames_direct, "Frames written straight to the socket (realtime/wsserver)"),
             "collab_frames_asgi": (frames_asgi, "Frames sent through the ASGI interface"),
         }
     )

@@ -145,7 +145,7 @@ async def test_a_cancelled_send_stops_the_connection_rather_than_reorder_frames(
 
 
 async def test_direct_writes_wait_behind_frames_queued_while_the_socket_was_paused():
-    """With a direct writer (realtime/wsserver.py) the socket takes frames at once while it is
+    """With a direct writer (realtime/wsserver) the socket takes frames at once while it is
     writable; once it paused, frames queue behind the waiting send, and a frame posted after
     it is writable again but before the queue has gone out still goes after the queue."""
     socket = Socket()

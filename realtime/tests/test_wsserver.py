@@ -28,8 +28,13 @@ EVENTS: dict[str, list[dict]] = {}
 SCOPES: dict[str, dict] = {}
 
 
+# /lazy takes no message until this is set.
+LAZY = asyncio.Event()
+
+
 async def app(scope, receive, send):
-    """Echo every message; /refuse closes before accepting, /close closes with 4403 at once."""
+    """Echo every message; /refuse closes before accepting, /close closes with 4403 at once,
+    /slow accepts after 0.3 s, /lazy accepts and then waits for LAZY before reading."""
     if scope["type"] != "websocket":
         return
     path = scope["path"]
@@ -39,12 +44,16 @@ async def app(scope, receive, send):
     if path == "/refuse":
         await send({"type": "websocket.close", "code": 1008})
         return
+    if path == "/slow":
+        await asyncio.sleep(0.3)
     subprotocol = scope["subprotocols"][0] if scope["subprotocols"] else None
     await send({"type": "websocket.accept", "subprotocol": subprotocol, "headers": [(b"x-test", b"yes")]})
     if path == "/close":
         await send({"type": "websocket.close", "code": 4403, "reason": "not yours"})
         events.append(await receive())
         return
+    if path == "/lazy":
+        await LAZY.wait()
     while True:
         event = await receive()
         events.append(event)
@@ -180,17 +189,24 @@ async def test_abrupt_disconnect_tells_the_application_1006(server):
 # Raw sockets, for what a well-behaved client never sends ----------------------------------
 
 
-async def raw_connect(url, *, version=b"13", key=None):
+async def raw_connect(url, *, version=b"13", key=None, path=b"/echo", then=b""):
+    """A handshake by hand; `then` is written right after the request, before the answer."""
     host, port = url.removeprefix("ws://").split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
     key = key if key is not None else base64.b64encode(os.urandom(16))
     writer.write(
-        b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"GET "
+        + path
+        + b" HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + (b"Sec-WebSocket-Key: " + key + b"\r\n" if key else b"")
         + b"Sec-WebSocket-Version: "
         + version
         + b"\r\n\r\n"
     )
+    if then:
+        await writer.drain()
+        await asyncio.sleep(0.1)  # the request is read on its own; this comes while it is decided
+        writer.write(then)
     head = await reader.readuntil(b"\r\n\r\n")
     return reader, writer, head
 
@@ -277,6 +293,63 @@ async def test_bad_handshakes_get_an_http_error(server, version, key, status):
     _, writer, head = await raw_connect(server, version=version, key=key)
     assert head.split(b" ")[1] == status
     writer.close()
+
+
+async def test_frames_sent_before_the_answer_are_read_once_accepted(server):
+    """A client that does not wait for the 101 (the application is still deciding) loses
+    nothing: its frames are kept and read once the handshake completes."""
+    early = client_frame(0x2, b"early") + client_frame(0x2, b"bird")
+    reader, writer, head = await raw_connect(server, path=b"/slow", then=early)
+    assert head.startswith(b"HTTP/1.1 101")
+    assert [bytes((await read_frame(reader)).data) for _ in range(2)] == [b"early", b"bird"]
+    writer.close()
+
+
+async def test_reading_pauses_while_the_application_falls_behind(server, monkeypatch):
+    """What the application has not taken yet stays near READ_HIGH_WATER (1 MB of 16 sent):
+    reading pauses, TCP pushes back on the client, and it resumes once the application reads.
+    Everything arrives, in order."""
+    from realtime.wsserver import server as server_module
+
+    protocols = []
+    original = WebSocketProtocol.connection_made
+
+    def remember(self, transport):
+        protocols.append(self)
+        original(self, transport)
+
+    monkeypatch.setattr(WebSocketProtocol, "connection_made", remember)
+    LAZY.clear()
+    chunk = 64 * 1024
+    async with websockets.connect(server + "/lazy", max_size=None, write_limit=chunk) as ws:
+        [protocol] = protocols
+        sending = asyncio.ensure_future(asyncio.gather(*(ws.send(bytes([n]) * chunk) for n in range(256))))
+        most = 0
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            most = max(most, protocol._queued)
+        assert not sending.done(), "16 MB went through while nothing was read"
+        assert protocol._read_paused
+        # Reading stops with the read that crossed the mark; what that read brought is taken.
+        assert most <= server_module.READ_HIGH_WATER + 512 * 1024
+        LAZY.set()
+        await asyncio.wait_for(sending, 10)
+        echoes = [await asyncio.wait_for(ws.recv(), 10) for _ in range(256)]
+    assert [echo[0] for echo in echoes] == list(range(256))
+    assert all(len(echo) == chunk for echo in echoes)
+
+
+async def test_a_stopping_server_closes_open_sockets_as_a_restart():
+    """uvicorn's shutdown closes every open WebSocket with 1012, so clients reconnect."""
+    EVENTS.clear()
+    server, task, port = await serve()
+    ws = await websockets.connect(f"ws://127.0.0.1:{port}/echo")
+    server.should_exit = True
+    with pytest.raises(websockets.ConnectionClosed):
+        await asyncio.wait_for(ws.recv(), 10)
+    assert ws.close_code == 1012
+    await asyncio.wait_for(task, 10)
+    assert EVENTS["/echo"][-1]["code"] == 1012
 
 
 async def test_a_client_that_never_answers_pings_is_dropped():

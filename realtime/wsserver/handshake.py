@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import unquote
 
@@ -30,7 +30,7 @@ class Request:
     path: str
     query_string: bytes
     headers: Headers
-    subprotocols: list[str] = field(default_factory=list)
+    subprotocols: list[str]
 
 
 def parse_request(head: bytes) -> Request:

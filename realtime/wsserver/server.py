@@ -170,15 +170,10 @@ class WebSocketProtocol(asyncio.Protocol):
 
     def shutdown(self) -> None:
         """uvicorn stops: close open sockets as a restart (1012), refuse handshakes under way."""
-        if self.state == OPEN:
-            self.transport.write(close_frame(1012))
-            self.state = CLOSED
-            self._disconnect(1012)
-            self.transport.close()
-        elif self.state < OPEN:
+        if self.state < OPEN:
             self._respond(503, "the server is shutting down")
         else:
-            self.transport.close()
+            self._end(close_frame(1012), 1012)
 
     # The upgrade ---------------------------------------------------------------------------
 
@@ -275,12 +270,9 @@ class WebSocketProtocol(asyncio.Protocol):
                 self._schedule_ping()
         elif opcode == CLOSE:
             code, reason = parse_close(payload)
-            if self.state == OPEN:
-                # The client starts the closing handshake: answer with its code, then hang up.
-                self.transport.write(close_frame(None if code == 1005 else code))
-            self.state = CLOSED
-            self._disconnect(code, reason)
-            self.transport.close()
+            # The client starts the closing handshake (answer with its code, then hang up) or
+            # answers ours.
+            self._end(close_frame(None if code == 1005 else code), code, reason)
         else:
             raise WebSocketError(1002, f"unknown opcode {opcode}")
 
@@ -304,8 +296,13 @@ class WebSocketProtocol(asyncio.Protocol):
     def _fail(self, code: int, reason: str) -> None:
         """Fail the connection (RFC 6455, section 7.1.7): a close frame and the TCP close."""
         logger.info("closing a WebSocket with %s: %s", code, reason)
+        self._end(close_frame(code, reason), code, reason)
+
+    def _end(self, goodbye: bytes, code: int, reason: str = "") -> None:
+        """Hang up now: `goodbye` (a close frame) goes out first unless this side sent one
+        already, and the application hears `code` unless it closed first."""
         if self.state == OPEN:
-            self.transport.write(close_frame(code, reason))
+            self.transport.write(goodbye)
         self.state = CLOSED
         self._disconnect(code, reason)
         self.transport.close()
